@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# verilator --lint-only -Wall on one RTL module (argument) or on all of them (no argument).
+# Waivers live only in lint/verilator_waiver.vlt, each scoped to a file and a message.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mods=("$@")
+if [ ${#mods[@]} -eq 0 ]; then
+  for f in rtl/esc_*.sv; do
+    case "$f" in *_pkg.sv) continue ;; esac
+    mods+=("$(basename "$f" .sv)")
+  done
+fi
+fail=0
+for mod in "${mods[@]}"; do
+  if verilator --lint-only -Wall --assert lint/verilator_waiver.vlt rtl/esc_pkg.sv \
+      -Irtl -y rtl "rtl/${mod}.sv" --top-module "$mod"; then
+    echo "lint ok: $mod"
+  else
+    echo "LINT FAILED: $mod" >&2
+    fail=1
+  fi
+done
+exit $fail

@@ -10,14 +10,18 @@
 
 namespace esc {
 
-int LayerConfig::Ho() const { return (H + pad_t + pad_b - K) / stride + 1; }
-int LayerConfig::Wo() const { return (W + pad_l + pad_r - K) / stride + 1; }
+int LayerConfig::Ho() const {
+  return (H + pad_t + pad_b - K) / stride + 1;
+}
+int LayerConfig::Wo() const {
+  return (W + pad_l + pad_r - K) / stride + 1;
+}
 
 int64_t rshift(int64_t v, int k) {
   if (k <= 0) return v;
-  // Arithmetic shift of a signed value (C++20 semantics, implemented by every C++17 compiler
-  // we target; the tests pin it down on negative values).
-  return (v + (int64_t{1} << (k - 1))) >> k;
+  // Equals (v + 2^(k-1)) >> k (arithmetic shift) without the overflow of the addition: the
+  // rounding increment is bit k-1 of v. The tests pin this down on negative values.
+  return (v >> k) + ((v >> (k - 1)) & 1);
 }
 
 int64_t sat_signed(int64_t v, int bits) {
@@ -27,8 +31,8 @@ int64_t sat_signed(int64_t v, int bits) {
 }
 
 int8_t requant(int32_t acc, int32_t bias, uint16_t mult, uint8_t shift, bool relu) {
-  const int64_t sum = int64_t{acc} + int64_t{bias};    // |sum| < 2^32
-  const int64_t prod = sum * int64_t{mult};            // |prod| < 2^48
+  const int64_t sum = int64_t{acc} + int64_t{bias};  // |sum| < 2^32
+  const int64_t prod = sum * int64_t{mult};          // |prod| < 2^48
   const int64_t r = rshift(prod, shift);
   return static_cast<int8_t>(std::clamp<int64_t>(r, relu ? 0 : -128, 127));
 }
@@ -59,9 +63,7 @@ std::string check_dims(const std::string& name, const TensorT& t,
 
 std::string validate(const IntLayer& layer) {
   const LayerConfig& c = layer.cfg;
-  auto bad = [](const std::string& field, const std::string& msg) {
-    return field + ": " + msg;
-  };
+  auto bad = [](const std::string& field, const std::string& msg) { return field + ": " + msg; };
   if (c.C < 1) return bad("C", "must be >= 1, got " + std::to_string(c.C));
   if (c.N < 1) return bad("N", "must be >= 1, got " + std::to_string(c.N));
   if (c.N > 65536) return bad("N", "must be <= 65536 (16-bit n index), split the layer");
@@ -110,18 +112,18 @@ std::string validate(const IntLayer& layer) {
   }
   const size_t n = static_cast<size_t>(c.N);
   if (layer.rq.bias.size() != n)
-    return bad("rq.bias", "has " + std::to_string(layer.rq.bias.size()) + " entries, need N = " +
-                              std::to_string(n));
+    return bad("rq.bias", "has " + std::to_string(layer.rq.bias.size()) +
+                              " entries, need N = " + std::to_string(n));
   if (layer.rq.mult.size() != n)
-    return bad("rq.mult", "has " + std::to_string(layer.rq.mult.size()) + " entries, need N = " +
-                              std::to_string(n));
+    return bad("rq.mult", "has " + std::to_string(layer.rq.mult.size()) +
+                              " entries, need N = " + std::to_string(n));
   if (layer.rq.shift.size() != n)
     return bad("rq.shift", "has " + std::to_string(layer.rq.shift.size()) +
                                " entries, need N = " + std::to_string(n));
   for (size_t i = 0; i < n; ++i) {
     if (layer.rq.shift[i] > 63)
-      return bad("rq.shift", "shift[" + std::to_string(i) + "] = " +
-                                 std::to_string(layer.rq.shift[i]) + " must be <= 63");
+      return bad("rq.shift", "shift[" + std::to_string(i) +
+                                 "] = " + std::to_string(layer.rq.shift[i]) + " must be <= 63");
   }
   return "";
 }
@@ -174,8 +176,8 @@ IntResult run_int(const IntLayer& layer) {
             if (!res.overflow) {
               res.overflow = true;
               res.overflow_at = "acc[n=" + std::to_string(n) + "][y=" + std::to_string(p / Wo) +
-                                "][x=" + std::to_string(p % Wo) + "] after c=" +
-                                std::to_string(c) + " m=" + std::to_string(m);
+                                "][x=" + std::to_string(p % Wo) + "] after c=" + std::to_string(c) +
+                                " m=" + std::to_string(m);
             }
           }
           acc[p] = static_cast<int32_t>(static_cast<uint32_t>(t));  // two's complement wrap
@@ -211,7 +213,9 @@ int64_t SplitMix64::uniform(int64_t lo, int64_t hi) {
   return lo + static_cast<int64_t>(v % range);
 }
 
-double SplitMix64::uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double SplitMix64::uniform01() {
+  return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
 
 IntLayer make_random_layer(const LayerConfig& cfg, double density, uint64_t seed) {
   SplitMix64 rng(seed);

@@ -20,8 +20,8 @@ struct DtypeInfo {
 };
 
 constexpr DtypeInfo kDtypes[] = {
-    {"int8", "|i1", 1},    {"uint8", "|u1", 1},    {"int16", "<i2", 2},   {"uint16", "<u2", 2},
-    {"int32", "<i4", 4},   {"float32", "<f4", 4},  {"float64", "<f8", 8},
+    {"int8", "|i1", 1},  {"uint8", "|u1", 1},   {"int16", "<i2", 2},   {"uint16", "<u2", 2},
+    {"int32", "<i4", 4}, {"float32", "<f4", 4}, {"float64", "<f8", 8},
 };
 
 [[noreturn]] void fail(const std::string& name, const std::string& problem,
@@ -125,7 +125,8 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& name) {
   size_t p = 1;
   const int64_t kMaxElems = int64_t{1} << 40;
   while (p < shp.size() - 1) {
-    while (p < shp.size() - 1 && (std::isspace(static_cast<unsigned char>(shp[p])) || shp[p] == ','))
+    while (p < shp.size() - 1 &&
+           (std::isspace(static_cast<unsigned char>(shp[p])) || shp[p] == ','))
       ++p;
     if (p >= shp.size() - 1) break;
     if (!std::isdigit(static_cast<unsigned char>(shp[p])))
@@ -210,7 +211,8 @@ void write_npy(const std::string& path, const NpyArray& a) {
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) fail(path, "cannot create " + tmp, "check that the directory exists and is writable");
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    f.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
     f.close();
     if (!f) {
       std::remove(tmp.c_str());

@@ -15,10 +15,10 @@
 namespace esc {
 
 struct NpyArray {
-  std::string dtype;            // "int8","uint8","int16","uint16","int32","float32","float64"
-  std::vector<int64_t> shape;   // empty = scalar
-  std::vector<uint8_t> data;    // little-endian, C order
-  int64_t size() const;         // number of elements
+  std::string dtype;           // "int8","uint8","int16","uint16","int32","float32","float64"
+  std::vector<int64_t> shape;  // empty = scalar
+  std::vector<uint8_t> data;   // little-endian, C order
+  int64_t size() const;        // number of elements
 };
 
 struct NpyError : std::runtime_error {

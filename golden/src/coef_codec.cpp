@@ -68,6 +68,8 @@ CoefT decode_coef(const EncodedCoef& enc) {
     if (ptr[enc.C] != ent.size()) fail(lane + "colptr[C] must equal the number of entries");
     for (int c = 0; c < enc.C; ++c) {
       if (ptr[c] > ptr[c + 1]) fail(lane + "colptr decreases at column " + std::to_string(c));
+      if (ptr[c + 1] > ent.size())
+        fail(lane + "colptr[" + std::to_string(c + 1) + "] is past the entries");
       for (uint32_t i = ptr[c]; i < ptr[c + 1]; ++i) {
         const CoefEntry& e = ent[i];
         const std::string at = lane + "entry " + std::to_string(i) + ": ";

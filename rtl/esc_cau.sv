@@ -1,6 +1,16 @@
+`include "esc_assert.svh"
+
 // ESCALATE back end: Z slot FIFO, L coefficient lanes with CSC coefficient buffers,
 // double-buffered banked PSUM, bias/requant buffer, drain and post-processing.
-// PORT CONTRACT (fixed; see docs/architecture.md). Body: to be implemented.
+// PORT CONTRACT (fixed; see docs/architecture.md).
+//
+//   z stream --> esc_zfifo (ZFifoDepth slots, one read pointer per lane)
+//                   |  Zq[m][*] word per lane per cycle
+//                   v
+//             esc_cau_lane x L  (colptr + coef memories, 1 entry/cycle, PSUM 2 halves)
+//                   |  tile k finished in every lane
+//                   v
+//             esc_drain (n = 0..N-1: PSUM read, bias, esc_postproc, output FIFO) --> result
 module esc_cau #(
   parameter int unsigned NumPixLanes  = esc_pkg::NumPixLanes,
   parameter int unsigned NumCoefLanes = esc_pkg::NumCoefLanes,
@@ -48,4 +58,334 @@ module esc_cau #(
   output esc_pkg::err_code_e            err_code_o,  // ERR_COEF_PTR / _INDEX / _RANGE
   output logic                          active_o     // a lane issued an entry this cycle
 );
+  localparam int unsigned L        = NumCoefLanes;
+  localparam int unsigned T        = NumPixLanes;
+  localparam int unsigned TileW    = esc_pkg::TileW;
+  localparam int unsigned NlDepth  = (MaxFilters + L - 1) / L;
+  localparam int unsigned NlW      = (NlDepth > 1) ? $clog2(NlDepth) : 1;
+  localparam int unsigned MW       = (MaxBases > 1) ? $clog2(MaxBases) : 1;
+  localparam int unsigned EntW     = NlW + MW + esc_pkg::CoefW;
+  localparam int unsigned PtrW     = $clog2(CoefDepth + 2);
+  localparam int unsigned CoefAW   = (CoefDepth > 1) ? $clog2(CoefDepth) : 1;
+  localparam int unsigned CpAW     = $clog2(MaxChannels + 1);
+  localparam int unsigned SlotW    = (ZFifoDepth > 1) ? $clog2(ZFifoDepth) : 1;
+  localparam int unsigned ZPtrW    = SlotW + 1;
+  localparam int unsigned ZWordW   = T * esc_pkg::MidW;
+  localparam int unsigned PsumW    = T * esc_pkg::AccW;
+  localparam int unsigned BiasAW   = (MaxFilters > 1) ? $clog2(MaxFilters) : 1;
+  localparam int unsigned BiasW    = 32 + esc_pkg::MultW + esc_pkg::ShiftW;
+  localparam int unsigned CoefLaneW = esc_pkg::LdAddrW - CoefAW;  // lane field of a COEF address
+  localparam int unsigned CpLaneW   = esc_pkg::LdAddrW - CpAW;    // lane field of a COLPTR address
+
+  logic flush;
+  assign flush = start_i || abort_i;
+
+  // ---------------------------------------------------------------------------
+  // Layer state: busy, error stop
+  // ---------------------------------------------------------------------------
+  logic busy_q, busy_d, stop_q, stop_d;
+  logic done;
+  logic [L-1:0] lane_err;
+  esc_pkg::err_code_e lane_err_code [L];
+  logic               err_any;
+  esc_pkg::err_code_e err_code;
+
+  always_comb begin
+    err_any  = 1'b0;
+    err_code = esc_pkg::ERR_NONE;
+    for (int l = L - 1; l >= 0; l--) begin
+      if (lane_err[l]) begin
+        err_any  = 1'b1;
+        err_code = lane_err_code[l];
+      end
+    end
+  end
+
+  assign done = busy_q && res_valid_o && res_ready_i && res_last_o;
+
+  always_comb begin
+    busy_d = busy_q;
+    stop_d = stop_q;
+    if (done) begin
+      busy_d = 1'b0;
+    end
+    if (busy_q && err_any) begin
+      stop_d = 1'b1;
+    end
+    if (flush) begin
+      busy_d = start_i && !abort_i;
+      stop_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q <= 1'b0;
+      stop_q <= 1'b0;
+    end else begin
+      busy_q <= busy_d;
+      stop_q <= stop_d;
+    end
+  end
+
+  assign busy_o     = busy_q;
+  assign done_o     = done;
+  assign err_o      = busy_q && !stop_q && !flush && err_any;
+  assign err_code_o = err_o ? err_code : esc_pkg::ERR_NONE;
+
+  // ---------------------------------------------------------------------------
+  // Load decode (COEF, COLPTR, BIAS; the other targets belong to the front end)
+  // ---------------------------------------------------------------------------
+  logic [CoefLaneW-1:0]         ld_coef_lane;
+  logic [CpLaneW-1:0]           ld_cp_lane;
+  logic [15:0]                  ld_n;
+  logic [7:0]                   ld_m;
+  logic [23:0]                  ld_ptr;
+  logic                         ld_coef_we, ld_cp_we, ld_bias_we;
+  logic [EntW-1:0]              ld_coef_wdata;
+  logic [PtrW-1:0]              ld_cp_wdata;
+  logic                         ld_err_d, ld_err_q;
+  esc_pkg::err_code_e           ld_err_code_d, ld_err_code_q;
+  logic [15:0]                  ld_nl;
+  logic [15:0]                  ld_nmod;
+
+  assign ld_coef_lane  = ld_addr_i[esc_pkg::LdAddrW-1:CoefAW];
+  assign ld_cp_lane    = ld_addr_i[esc_pkg::LdAddrW-1:CpAW];
+  assign ld_n          = ld_data_i[31:16];
+  assign ld_m          = ld_data_i[15:8];
+  assign ld_ptr        = ld_data_i[23:0];
+  assign ld_nl         = ld_n / 16'(L);
+  assign ld_nmod       = ld_n % 16'(L);
+  assign ld_coef_wdata = {ld_nl[NlW-1:0], ld_m[MW-1:0], ld_data_i[7:0]};
+  assign ld_cp_wdata   = (32'(ld_ptr) > CoefDepth) ? PtrW'(CoefDepth + 1) : PtrW'(ld_ptr);
+
+  always_comb begin
+    ld_coef_we    = 1'b0;
+    ld_cp_we      = 1'b0;
+    ld_bias_we    = 1'b0;
+    ld_err_d      = 1'b0;
+    ld_err_code_d = esc_pkg::ERR_NONE;
+    if (ld_we_i) begin
+      unique case (ld_tgt_i)
+        esc_pkg::TGT_COEF: begin
+          if (32'(ld_coef_lane) >= L) begin
+            ld_err_d      = 1'b1;
+            ld_err_code_d = esc_pkg::ERR_LOAD_ADDR;
+          end else if ((32'(ld_nmod) != 32'(ld_coef_lane)) || (32'(ld_n) >= MaxFilters) ||
+                       (32'(ld_m) >= MaxBases)) begin
+            ld_err_d      = 1'b1;
+            ld_err_code_d = esc_pkg::ERR_LOAD_INDEX;
+          end else begin
+            ld_coef_we = 1'b1;
+          end
+        end
+        esc_pkg::TGT_COLPTR: begin
+          if ((32'(ld_cp_lane) >= L) || (32'(ld_addr_i[CpAW-1:0]) > MaxChannels)) begin
+            ld_err_d      = 1'b1;
+            ld_err_code_d = esc_pkg::ERR_LOAD_ADDR;
+          end else begin
+            ld_cp_we = 1'b1;
+          end
+        end
+        esc_pkg::TGT_BIAS: begin
+          if (32'(ld_addr_i) >= MaxFilters) begin
+            ld_err_d      = 1'b1;
+            ld_err_code_d = esc_pkg::ERR_LOAD_ADDR;
+          end else begin
+            ld_bias_we = 1'b1;
+          end
+        end
+        default: ;
+      endcase
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ld_err_q      <= 1'b0;
+      ld_err_code_q <= esc_pkg::ERR_NONE;
+    end else begin
+      ld_err_q      <= ld_err_d;
+      ld_err_code_q <= ld_err_code_d;
+    end
+  end
+
+  assign ld_err_o      = ld_err_q;
+  assign ld_err_code_o = ld_err_code_q;
+
+  // ---------------------------------------------------------------------------
+  // Z slot FIFO
+  // ---------------------------------------------------------------------------
+  logic [ZPtrW-1:0]      zf_wr_ptr;
+  logic [L-1:0]          zf_release;
+  logic [L*SlotW-1:0]    zf_rd_slot;
+  logic [L*MW-1:0]       zf_rd_word;
+  logic [L*ZWordW-1:0]   zf_rd_data;
+  logic                  zf_full, zf_empty;
+
+  esc_zfifo #(
+    .Depth     (ZFifoDepth),
+    .NumReaders(L),
+    .SlotW     (ZDataW),
+    .WordW     (ZWordW)
+  ) u_zfifo (
+    .clk_i,
+    .rst_ni,
+    .flush_i   (flush),
+    .enable_i  (busy_q && !stop_q),
+    .wr_valid_i(z_valid_i),
+    .wr_ready_o(z_ready_o),
+    .wr_data_i (z_data_i),
+    .wr_ptr_o  (zf_wr_ptr),
+    .release_i (zf_release),
+    .rd_slot_i (zf_rd_slot),
+    .rd_word_i (zf_rd_word),
+    .rd_data_o (zf_rd_data),
+    .full_o    (zf_full),
+    .empty_o   (zf_empty)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Lanes
+  // ---------------------------------------------------------------------------
+  logic [TileW-1:0]   drained;
+  logic [L*TileW-1:0] tiles_done;
+  logic [L-1:0]       dr_en;
+  logic               dr_half;
+  logic [NlW-1:0]     dr_addr;
+  logic [L*PsumW-1:0] dr_acc;
+  logic [L-1:0]       lane_active;
+
+  for (genvar l = 0; l < L; l++) begin : gen_lane
+    esc_cau_lane #(
+      .NumPixLanes (T),
+      .NumCoefLanes(L),
+      .LaneIdx     (l),
+      .MaxBases    (MaxBases),
+      .MaxChannels (MaxChannels),
+      .MaxFilters  (MaxFilters),
+      .CoefDepth   (CoefDepth),
+      .ZFifoDepth  (ZFifoDepth)
+    ) u_lane (
+      .clk_i,
+      .rst_ni,
+      .start_i,
+      .flush_i        (flush),
+      .stop_i         (stop_q),
+      .cfg_c_i,
+      .cfg_n_i,
+      .cfg_m_i,
+      .cfg_coef4_i,
+      .cfg_num_tiles_i,
+      .coef_we_i      (ld_coef_we && (32'(ld_coef_lane) == l)),
+      .coef_waddr_i   (ld_addr_i[CoefAW-1:0]),
+      .coef_wdata_i   (ld_coef_wdata),
+      .cp_we_i        (ld_cp_we && (32'(ld_cp_lane) == l)),
+      .cp_waddr_i     (ld_addr_i[CpAW-1:0]),
+      .cp_wdata_i     (ld_cp_wdata),
+      .zf_wr_ptr_i    (zf_wr_ptr),
+      .z_slot_o       (zf_rd_slot[l*SlotW +: SlotW]),
+      .z_m_o          (zf_rd_word[l*MW +: MW]),
+      .z_data_i       (zf_rd_data[l*ZWordW +: ZWordW]),
+      .z_release_o    (zf_release[l]),
+      .drained_i      (drained),
+      .tiles_done_o   (tiles_done[l*TileW +: TileW]),
+      .dr_en_i        (dr_en[l]),
+      .dr_half_i      (dr_half),
+      .dr_addr_i      (dr_addr),
+      .dr_acc_o       (dr_acc[l*PsumW +: PsumW]),
+      .active_o       (lane_active[l]),
+      .err_o          (lane_err[l]),
+      .err_code_o     (lane_err_code[l])
+    );
+  end
+
+  assign active_o = |lane_active;
+
+  // ---------------------------------------------------------------------------
+  // Bias / requant buffer and drain
+  // ---------------------------------------------------------------------------
+  logic              bias_re;
+  logic [BiasAW-1:0] bias_raddr;
+  logic [BiasW-1:0]  bias_rdata;
+  logic              drain_idle;
+
+  esc_cau_ram #(
+    .Depth(MaxFilters),
+    .Width(BiasW)
+  ) u_bias_ram (
+    .clk_i,
+    .we_i   (ld_bias_we),
+    .waddr_i(ld_addr_i[BiasAW-1:0]),
+    .wdata_i(ld_data_i[BiasW-1:0]),
+    .re_i   (bias_re),
+    .raddr_i(bias_raddr),
+    .rdata_o(bias_rdata)
+  );
+
+  esc_drain #(
+    .NumPixLanes (T),
+    .NumCoefLanes(L),
+    .MaxFilters  (MaxFilters)
+  ) u_drain (
+    .clk_i,
+    .rst_ni,
+    .flush_i        (flush),
+    .stop_i         (stop_q),
+    .cfg_n_i,
+    .cfg_num_tiles_i,
+    .cfg_relu_i,
+    .tiles_done_i   (tiles_done),
+    .drained_o      (drained),
+    .dr_en_o        (dr_en),
+    .dr_half_o      (dr_half),
+    .dr_addr_o      (dr_addr),
+    .dr_acc_i       (dr_acc),
+    .bias_re_o      (bias_re),
+    .bias_raddr_o   (bias_raddr),
+    .bias_rdata_i   (bias_rdata),
+    .res_valid_o,
+    .res_ready_i,
+    .res_data_o,
+    .res_acc_o,
+    .res_n_o,
+    .res_tile_o,
+    .res_last_o,
+    .idle_o         (drain_idle)
+  );
+
+  // Bits of the load beat the back end does not use.
+  logic unused_ld;
+  assign unused_ld = ^{ld_data_i[esc_pkg::LdDataW-1:BiasW], ld_nl, ld_m, drain_idle};
+
+  ////////////////
+  // Assertions //
+  ////////////////
+
+`ifndef SYNTHESIS
+  initial begin
+    if ((CoefDepth & (CoefDepth - 1)) != 0) $fatal(1, "esc_cau: CoefDepth must be a power of 2");
+    if ((ZFifoDepth & (ZFifoDepth - 1)) != 0) $fatal(1, "esc_cau: ZFifoDepth must be 2**k");
+  end
+`endif
+
+  `ESC_ASSERT_STREAM(CauResStream_A, res_valid_o, res_ready_i,
+                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o},
+                     clk_i, rst_ni && !flush)
+  `ESC_ASSERT_NEVER(CauZOverflow_A, z_valid_i && z_ready_o && zf_full)
+  `ESC_ASSERT_NEVER(CauResNotBusy_A, res_valid_o && !busy_q)
+  `ESC_ASSERT_KNOWN(CauResValidKnown_A, res_valid_o)
+  `ESC_ASSERT_KNOWN(CauZReadyKnown_A, z_ready_o)
+  `ESC_ASSERT_KNOWN(CauBusyKnown_A, busy_o)
+  `ESC_ASSERT_KNOWN(CauDoneKnown_A, done_o)
+  `ESC_ASSERT_KNOWN(CauErrKnown_A, err_o)
+  `ESC_ASSERT_KNOWN(CauActiveKnown_A, active_o)
+  `ESC_ASSERT_KNOWN(CauLdErrKnown_A, ld_err_o)
+  `ESC_COVER(CauZFifoFull_C, busy_q && zf_full)
+  `ESC_COVER(CauZFifoEmptyBusy_C, busy_q && zf_empty)
+  `ESC_COVER(CauResBackpressure_C, res_valid_o && !res_ready_i)
+  `ESC_COVER(CauCoef4_C, busy_q && active_o && cfg_coef4_i)
+  `ESC_COVER(CauRelu_C, res_valid_o && res_ready_i && cfg_relu_i)
+  `ESC_COVER(CauRunError_C, err_o)
+
 endmodule

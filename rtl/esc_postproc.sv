@@ -1,0 +1,99 @@
+`include "esc_assert.svh"
+
+// Post-processing of one result beat (T pixel lanes):
+//   y[t] = clamp(rshift((acc[t] + bias) * mult, shift), relu ? 0 : -128, 127)
+// with the sum and the product in 64 bits and rshift rounding half up:
+//   rshift(v, k) = (v + (1 << (k-1))) >>> k for k > 0, v for k = 0.
+// Two stages: the product is registered, the rounding shift and clamp are combinational on
+// the output side. A side-band tag (n, tile, last) and the raw accumulators travel along.
+module esc_postproc #(
+  parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
+  parameter int unsigned TagW        = 8,
+  localparam int unsigned AccW       = esc_pkg::AccW,
+  localparam int unsigned ActW       = esc_pkg::ActW
+) (
+  input  logic                          clk_i,
+  input  logic                          rst_ni,
+  input  logic                          flush_i,
+  input  logic                          in_valid_i,
+  input  logic [NumPixLanes*AccW-1:0]   in_acc_i,
+  input  logic [31:0]                   in_bias_i,
+  input  logic [esc_pkg::MultW-1:0]     in_mult_i,
+  input  logic [esc_pkg::ShiftW-1:0]    in_shift_i,
+  input  logic                          in_relu_i,
+  input  logic [TagW-1:0]               in_tag_i,
+  output logic                          out_valid_o,
+  output logic [NumPixLanes*ActW-1:0]   out_data_o,
+  output logic [NumPixLanes*AccW-1:0]   out_acc_o,
+  output logic [TagW-1:0]               out_tag_o
+);
+
+  logic                              valid_q;
+  logic [NumPixLanes*64-1:0]         prod_q, prod_d;
+  logic [NumPixLanes*AccW-1:0]       acc_q;
+  logic [esc_pkg::ShiftW-1:0]        shift_q;
+  logic                              relu_q;
+  logic [TagW-1:0]                   tag_q;
+
+  // Stage 1: (acc + bias) * mult in 64 bits.
+  always_comb begin
+    for (int t = 0; t < NumPixLanes; t++) begin
+      logic signed [63:0] sum;
+      sum = 64'(signed'(in_acc_i[t*AccW +: AccW])) + 64'(signed'(in_bias_i));
+      prod_d[t*64 +: 64] = sum * signed'({48'd0, in_mult_i});
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_q <= 1'b0;
+      prod_q  <= '0;
+      acc_q   <= '0;
+      shift_q <= '0;
+      relu_q  <= 1'b0;
+      tag_q   <= '0;
+    end else begin
+      valid_q <= in_valid_i && !flush_i;
+      if (in_valid_i) begin
+        prod_q  <= prod_d;
+        acc_q   <= in_acc_i;
+        shift_q <= in_shift_i;
+        relu_q  <= in_relu_i;
+        tag_q   <= in_tag_i;
+      end
+    end
+  end
+
+  // Stage 2: rounding shift and clamp.
+  always_comb begin
+    for (int t = 0; t < NumPixLanes; t++) begin
+      logic signed [63:0] v, r;
+      logic signed [63:0] lo;
+      v = signed'(prod_q[t*64 +: 64]);
+      if (shift_q == '0) begin
+        r = v;
+      end else begin
+        r = (v + (64'sd1 <<< (shift_q - 1'b1))) >>> shift_q;
+      end
+      lo = relu_q ? 64'sd0 : -64'sd128;
+      if (r < lo) begin
+        r = lo;
+      end else if (r > 64'sd127) begin
+        r = 64'sd127;
+      end
+      out_data_o[t*ActW +: ActW] = r[ActW-1:0];
+    end
+  end
+
+  assign out_valid_o = valid_q;
+  assign out_acc_o   = acc_q;
+  assign out_tag_o   = tag_q;
+
+  ////////////////
+  // Assertions //
+  ////////////////
+
+  `ESC_ASSERT_KNOWN(PostprocValidKnown_A, out_valid_o)
+  `ESC_COVER(PostprocRelu_C, valid_q && relu_q)
+
+endmodule

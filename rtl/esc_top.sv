@@ -1,5 +1,9 @@
 // ESCALATE accelerator top level.
-// PORT CONTRACT (fixed; see docs/architecture.md). Body: to be implemented.
+// PORT CONTRACT (fixed; see docs/architecture.md).
+//
+// Front end: esc_regs (register bus, counters), esc_ctrl (validation, sequencing), load
+// decode, esc_ifmap_buf + esc_window_gen (T windows per group), esc_basis_buf + esc_bcu
+// (one basis per cycle, Z slots). Back end: esc_cau (u_cau) behind the z stream.
 module esc_top #(
   parameter int unsigned NumPixLanes  = esc_pkg::NumPixLanes,
   parameter int unsigned NumCoefLanes = esc_pkg::NumCoefLanes,
@@ -37,4 +41,314 @@ module esc_top #(
   output logic                               done_o,
   output logic                               error_o
 );
+
+`include "esc_assert.svh"
+
+  localparam int unsigned ZDataW     = MaxBases * NumPixLanes * esc_pkg::MidW;
+  localparam int unsigned ByteAddrW  = $clog2(IfmapBytes);
+  localparam int unsigned WordAddrW  = ByteAddrW - 3;
+  localparam int unsigned BasisDepth = MaxBases * MaxChannels;
+  localparam int unsigned BasisAddrW = $clog2(BasisDepth);
+
+  // ---------------------------------------------------------------------------
+  // Registers and controller
+  // ---------------------------------------------------------------------------
+  logic                        start, abort, clear;
+  logic [esc_pkg::DimW-1:0]    cfg_c, cfg_n, cfg_h, cfg_w, cfg_m;
+  logic [23:0]                 cfg_ksp;
+  logic [esc_pkg::ZShiftW-1:0] cfg_zshift;
+  logic [2:0]                  cfg_mode;
+  logic                        busy, done, error;
+  esc_pkg::err_code_e          err_code;
+  logic                        cnt_clr, run_start, run_abort;
+  logic [esc_pkg::DimW-1:0]    ho, wo;
+  logic [esc_pkg::TileW-1:0]   hw, num_pix, num_tiles;
+  logic                        bcu_active, cau_active, res_fire, ld_fire;
+  logic                        wgen_busy, bcu_busy, cau_busy, cau_done, cau_err;
+  esc_pkg::err_code_e          cau_err_code;
+  logic                        ld_fault;
+  esc_pkg::err_code_e          ld_fault_code;
+
+  esc_regs #(
+    .NumPixLanes (NumPixLanes),
+    .NumCoefLanes(NumCoefLanes),
+    .MaxBases    (MaxBases),
+    .MaxChannels (MaxChannels),
+    .MaxFilters  (MaxFilters),
+    .IfmapBytes  (IfmapBytes),
+    .CoefDepth   (CoefDepth)
+  ) u_regs (
+    .clk_i,
+    .rst_ni,
+    .reg_valid_i,
+    .reg_write_i,
+    .reg_addr_i,
+    .reg_wdata_i,
+    .reg_rdata_o,
+    .start_o     (start),
+    .abort_o     (abort),
+    .clear_o     (clear),
+    .cfg_c_o     (cfg_c),
+    .cfg_n_o     (cfg_n),
+    .cfg_h_o     (cfg_h),
+    .cfg_w_o     (cfg_w),
+    .cfg_ksp_o   (cfg_ksp),
+    .cfg_m_o     (cfg_m),
+    .cfg_zshift_o(cfg_zshift),
+    .cfg_mode_o  (cfg_mode),
+    .busy_i      (busy),
+    .done_i      (done),
+    .error_i     (error),
+    .err_code_i  (err_code),
+    .cnt_clr_i   (cnt_clr),
+    .bcu_active_i(bcu_active),
+    .cau_active_i(cau_active),
+    .res_fire_i  (res_fire),
+    .ld_fire_i   (ld_fire)
+  );
+
+  esc_ctrl #(
+    .NumPixLanes(NumPixLanes),
+    .MaxBases   (MaxBases),
+    .MaxChannels(MaxChannels),
+    .MaxFilters (MaxFilters),
+    .IfmapBytes (IfmapBytes)
+  ) u_ctrl (
+    .clk_i,
+    .rst_ni,
+    .start_i        (start),
+    .abort_i        (abort),
+    .clear_i        (clear),
+    .cfg_c_i        (cfg_c),
+    .cfg_n_i        (cfg_n),
+    .cfg_h_i        (cfg_h),
+    .cfg_w_i        (cfg_w),
+    .cfg_ksp_i      (cfg_ksp),
+    .cfg_m_i        (cfg_m),
+    .ld_fault_i     (ld_fault),
+    .ld_fault_code_i(ld_fault_code),
+    .fe_busy_i      (wgen_busy || bcu_busy),
+    .cau_busy_i     (cau_busy),
+    .cau_done_i     (cau_done),
+    .cau_err_i      (cau_err),
+    .cau_err_code_i (cau_err_code),
+    .busy_o         (busy),
+    .done_o         (done),
+    .error_o        (error),
+    .err_code_o     (err_code),
+    .cnt_clr_o      (cnt_clr),
+    .run_start_o    (run_start),
+    .run_abort_o    (run_abort),
+    .ho_o           (ho),
+    .wo_o           (wo),
+    .hw_o           (hw),
+    .num_pix_o      (num_pix),
+    .num_tiles_o    (num_tiles)
+  );
+
+  assign busy_o  = busy;
+  assign done_o  = done;
+  assign error_o = error;
+
+  // ---------------------------------------------------------------------------
+  // Load stream decode (accepted only while idle)
+  // ---------------------------------------------------------------------------
+  logic ifmap_we, basis_we, cau_we, top_fault, cau_ld_err;
+  esc_pkg::err_code_e cau_ld_err_code;
+
+  assign ld_ready_o = !busy;
+  assign ld_fire    = ld_valid_i && ld_ready_o;
+
+  always_comb begin
+    ifmap_we  = 1'b0;
+    basis_we  = 1'b0;
+    cau_we    = 1'b0;
+    top_fault = 1'b0;
+    if (ld_fire) begin
+      unique case (ld_tgt_i)
+        esc_pkg::TGT_IFMAP: begin
+          if (32'(ld_addr_i) < IfmapBytes / 8) ifmap_we = 1'b1;
+          else top_fault = 1'b1;
+        end
+        esc_pkg::TGT_BASIS: begin
+          if (32'(ld_addr_i) < BasisDepth) basis_we = 1'b1;
+          else top_fault = 1'b1;
+        end
+        esc_pkg::TGT_COEF, esc_pkg::TGT_COLPTR, esc_pkg::TGT_BIAS: cau_we = 1'b1;
+        default: top_fault = 1'b1;  // targets 5..7
+      endcase
+    end
+  end
+
+  assign ld_fault      = top_fault || cau_ld_err;
+  assign ld_fault_code = top_fault ? esc_pkg::ERR_LOAD_ADDR : cau_ld_err_code;
+
+  // ---------------------------------------------------------------------------
+  // IFMAP buffer and window generator
+  // ---------------------------------------------------------------------------
+  logic                        ifmap_re;
+  logic [3*ByteAddrW-1:0]      ifmap_raddr;
+  logic [9*8-1:0]              ifmap_rdata;
+  logic                        grp_valid, grp_ready;
+  logic [NumPixLanes*9*8-1:0]  grp_win;
+  logic [esc_pkg::DimW-1:0]    grp_c;
+
+  esc_ifmap_buf #(
+    .IfmapBytes(IfmapBytes)
+  ) u_ifmap (
+    .clk_i,
+    .rst_ni,
+    .wr_en_i  (ifmap_we),
+    .wr_word_i(ld_addr_i[WordAddrW-1:0]),
+    .wr_data_i(ld_data_i[63:0]),
+    .rd_en_i  (ifmap_re),
+    .rd_addr_i(ifmap_raddr),
+    .rd_data_o(ifmap_rdata)
+  );
+
+  esc_window_gen #(
+    .NumPixLanes(NumPixLanes),
+    .IfmapBytes (IfmapBytes)
+  ) u_wgen (
+    .clk_i,
+    .rst_ni,
+    .start_i        (run_start),
+    .abort_i        (run_abort),
+    .cfg_c_i        (cfg_c),
+    .cfg_h_i        (cfg_h),
+    .cfg_w_i        (cfg_w),
+    .cfg_k3_i       (cfg_ksp[3:0] == 4'd3),
+    .cfg_stride2_i  (cfg_ksp[7:4] == 4'd2),
+    .cfg_pad_t_i    (cfg_ksp[9:8]),
+    .cfg_pad_l_i    (cfg_ksp[17:16]),
+    .cfg_wo_i       (wo),
+    .cfg_hw_i       (hw),
+    .cfg_num_pix_i  (num_pix),
+    .cfg_num_tiles_i(num_tiles),
+    .rd_en_o        (ifmap_re),
+    .rd_addr_o      (ifmap_raddr),
+    .rd_data_i      (ifmap_rdata),
+    .grp_valid_o    (grp_valid),
+    .grp_ready_i    (grp_ready),
+    .grp_win_o      (grp_win),
+    .grp_c_o        (grp_c),
+    .busy_o         (wgen_busy)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Basis buffer and BCU
+  // ---------------------------------------------------------------------------
+  logic                        basis_re;
+  logic [BasisAddrW-1:0]       basis_raddr;
+  logic [esc_pkg::LdDataW-1:0] basis_rdata;
+  logic                        z_valid, z_ready;
+  logic [ZDataW-1:0]           z_data;
+
+  esc_basis_buf #(
+    .MaxBases   (MaxBases),
+    .MaxChannels(MaxChannels)
+  ) u_basis (
+    .clk_i,
+    .rst_ni,
+    .wr_en_i  (basis_we),
+    .wr_addr_i(ld_addr_i[BasisAddrW-1:0]),
+    .wr_data_i(ld_data_i),
+    .rd_en_i  (basis_re),
+    .rd_addr_i(basis_raddr),
+    .rd_data_o(basis_rdata)
+  );
+
+  esc_bcu #(
+    .NumPixLanes(NumPixLanes),
+    .MaxBases   (MaxBases),
+    .MaxChannels(MaxChannels)
+  ) u_bcu (
+    .clk_i,
+    .rst_ni,
+    .start_i           (run_start),
+    .abort_i           (run_abort),
+    .cfg_m_i           (cfg_m[7:0]),
+    .cfg_zshift_i      (cfg_zshift),
+    .cfg_basis_per_ch_i(cfg_mode[2]),
+    .grp_valid_i       (grp_valid),
+    .grp_ready_o       (grp_ready),
+    .grp_win_i         (grp_win),
+    .grp_c_i           (grp_c),
+    .basis_re_o        (basis_re),
+    .basis_raddr_o     (basis_raddr),
+    .basis_rdata_i     (basis_rdata),
+    .z_valid_o         (z_valid),
+    .z_ready_i         (z_ready),
+    .z_data_o          (z_data),
+    .active_o          (bcu_active),
+    .busy_o            (bcu_busy)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Back end
+  // ---------------------------------------------------------------------------
+  esc_cau #(
+    .NumPixLanes (NumPixLanes),
+    .NumCoefLanes(NumCoefLanes),
+    .MaxBases    (MaxBases),
+    .MaxChannels (MaxChannels),
+    .MaxFilters  (MaxFilters),
+    .CoefDepth   (CoefDepth),
+    .ZFifoDepth  (ZFifoDepth)
+  ) u_cau (
+    .clk_i,
+    .rst_ni,
+    .cfg_c_i        (cfg_c),
+    .cfg_n_i        (cfg_n),
+    .cfg_m_i        (cfg_m[7:0]),
+    .cfg_coef4_i    (cfg_mode[0]),
+    .cfg_relu_i     (cfg_mode[1]),
+    .cfg_num_tiles_i(num_tiles),
+    .start_i        (run_start),
+    .abort_i        (run_abort),
+    .ld_we_i        (cau_we),
+    .ld_tgt_i       (esc_pkg::ld_tgt_e'(ld_tgt_i)),
+    .ld_addr_i,
+    .ld_data_i,
+    .ld_err_o       (cau_ld_err),
+    .ld_err_code_o  (cau_ld_err_code),
+    .z_valid_i      (z_valid),
+    .z_ready_o      (z_ready),
+    .z_data_i       (z_data),
+    .res_valid_o,
+    .res_ready_i,
+    .res_data_o,
+    .res_acc_o,
+    .res_n_o,
+    .res_tile_o,
+    .res_last_o,
+    .busy_o         (cau_busy),
+    .done_o         (cau_done),
+    .err_o          (cau_err),
+    .err_code_o     (cau_err_code),
+    .active_o       (cau_active)
+  );
+
+  assign res_fire = res_valid_o && res_ready_i;
+
+  logic unused_bits;
+  assign unused_bits = ^{cfg_m[esc_pkg::DimW-1:8], cfg_ksp[23:18], cfg_ksp[15:10], ho,
+                         ld_addr_i[esc_pkg::LdAddrW-1:WordAddrW]};
+
+  // ---------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------
+  `ESC_ASSERT_KNOWN(TopBusyKnown_A, busy_o)
+  `ESC_ASSERT_KNOWN(TopDoneKnown_A, done_o)
+  `ESC_ASSERT_KNOWN(TopErrorKnown_A, error_o)
+  `ESC_ASSERT_KNOWN(TopLdReadyKnown_A, ld_ready_o)
+  `ESC_ASSERT_KNOWN(TopResValidKnown_A, res_valid_o)
+  `ESC_ASSERT_STREAM(TopResStream_A, res_valid_o, res_ready_i,
+                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o})
+  `ESC_ASSERT(TopZStream_A, (z_valid && !z_ready && !run_abort) |=> (z_valid && $stable(z_data)))
+  // Loads are only written while idle, so no buffer is written while the layer reads it.
+  `ESC_ASSERT_NEVER(TopLoadWhileBusy_A, (ifmap_we || basis_we || cau_we) && busy)
+  `ESC_COVER(TopZBackpressure_C, z_valid && !z_ready)
+  `ESC_COVER(TopLoadFault_C, ld_fault)
+  `ESC_COVER(TopResBackpressure_C, res_valid_o && !res_ready_i)
 endmodule

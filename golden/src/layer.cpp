@@ -80,11 +80,11 @@ std::string validate(const IntLayer& layer) {
       return bad(pad_names[i], "must be in 0..K-1 = 0.." + std::to_string(c.K - 1) + ", got " +
                                    std::to_string(pads[i]));
   }
-  if (c.H + c.pad_t + c.pad_b < c.K)
-    return bad("H", "padded height " + std::to_string(c.H + c.pad_t + c.pad_b) +
+  if (int64_t{c.H} + c.pad_t + c.pad_b < c.K)
+    return bad("H", "padded height " + std::to_string(int64_t{c.H} + c.pad_t + c.pad_b) +
                         " is smaller than K; enlarge H or the pads");
-  if (c.W + c.pad_l + c.pad_r < c.K)
-    return bad("W", "padded width " + std::to_string(c.W + c.pad_l + c.pad_r) +
+  if (int64_t{c.W} + c.pad_l + c.pad_r < c.K)
+    return bad("W", "padded width " + std::to_string(int64_t{c.W} + c.pad_l + c.pad_r) +
                         " is smaller than K; enlarge W or the pads");
   if (c.M < 1) return bad("M", "must be >= 1, got " + std::to_string(c.M));
   if (c.M > 256) return bad("M", "must be <= 256 (8-bit m index), got " + std::to_string(c.M));

@@ -1,0 +1,285 @@
+// PENNI decomposition (float) and quantisation into the integer semantics.
+#include "esc/decompose.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+namespace esc {
+
+namespace {
+
+using MatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// (N*C) x K^2 kernel matrix, row n*C + c.
+MatD kernel_matrix(const WeightT& w) {
+  const Eigen::Index rows = w.dimension(0) * w.dimension(1);
+  const Eigen::Index k2 = w.dimension(2) * w.dimension(3);
+  MatD m(rows, k2);
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index t = 0; t < k2; ++t) m(r, t) = w.data()[r * k2 + t];
+  return m;
+}
+
+MatD basis_matrix(const Decomposition& d) {  // M x K^2
+  const Eigen::Index M = d.basis.dimension(0), k2 = d.basis.dimension(1) * d.basis.dimension(2);
+  MatD b(M, k2);
+  for (Eigen::Index m = 0; m < M; ++m)
+    for (Eigen::Index t = 0; t < k2; ++t) b(m, t) = d.basis.data()[m * k2 + t];
+  return b;
+}
+
+MatD coef_matrix(const Decomposition& d) {  // (N*C) x M
+  const Eigen::Index rows = d.coef.dimension(0) * d.coef.dimension(1), M = d.coef.dimension(2);
+  MatD a(rows, M);
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index m = 0; m < M; ++m) a(r, m) = d.coef.data()[r * M + m];
+  return a;
+}
+
+void check_shapes(const Decomposition& d, const WeightT& w) {
+  if (d.coef.dimension(0) != w.dimension(0) || d.coef.dimension(1) != w.dimension(1) ||
+      d.basis.dimension(1) != w.dimension(2) || d.basis.dimension(2) != w.dimension(3) ||
+      d.coef.dimension(2) != d.basis.dimension(0))
+    throw std::invalid_argument("decomposition and weights have inconsistent shapes");
+}
+
+}  // namespace
+
+Decomposition svd_init(const WeightT& w, int M) {
+  const int K = static_cast<int>(w.dimension(2));
+  if (w.dimension(3) != K) throw std::invalid_argument("svd_init: kernels must be square");
+  const int k2 = K * K;
+  if (M < 1 || M > k2) throw std::invalid_argument("svd_init: need 1 <= M <= K*K");
+  const Eigen::Index N = w.dimension(0), C = w.dimension(1);
+  Decomposition d;
+  d.basis = Tensor<float, 3>(M, K, K);
+  d.coef = Tensor<float, 3>(N, C, M);
+  const MatD wm = kernel_matrix(w);
+  MatD b(M, k2);
+  if (K == 1) {
+    b.setOnes();  // M == 1: 1x1 layers are not decomposed, the coefficients are the weights
+  } else {
+    // Right singular vectors = eigenvectors of the K^2 x K^2 Gram matrix (cheap for any N*C).
+    const Eigen::MatrixXd gram = wm.transpose() * wm;
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(gram);
+    for (int m = 0; m < M; ++m) {  // eigenvalues ascending: take the last M, largest first
+      Eigen::VectorXd v = es.eigenvectors().col(k2 - 1 - m);
+      // Sign convention: largest-magnitude element positive, so the result is deterministic.
+      Eigen::Index imax;
+      v.cwiseAbs().maxCoeff(&imax);
+      if (v(imax) < 0) v = -v;
+      b.row(m) = v.transpose();
+    }
+  }
+  const MatD a = wm * b.transpose();  // orthonormal rows: projection = least squares
+  for (int m = 0; m < M; ++m)
+    for (int t = 0; t < k2; ++t) d.basis.data()[m * k2 + t] = static_cast<float>(b(m, t));
+  for (Eigen::Index r = 0; r < N * C; ++r)
+    for (int m = 0; m < M; ++m) d.coef.data()[r * M + m] = static_cast<float>(a(r, m));
+  return d;
+}
+
+void prune_to_density(Decomposition& d, double density) {
+  const Eigen::Index n = d.coef.size();
+  const Eigen::Index keep =
+      std::clamp<Eigen::Index>(std::llround(std::clamp(density, 0.0, 1.0) * double(n)), 0, n);
+  std::vector<Eigen::Index> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  float* a = d.coef.data();
+  std::stable_sort(idx.begin(), idx.end(),
+                   [a](Eigen::Index i, Eigen::Index j) { return std::abs(a[i]) > std::abs(a[j]); });
+  for (Eigen::Index i = keep; i < n; ++i) a[idx[i]] = 0.0f;
+}
+
+void prune_by_std(Decomposition& d, double factor) {
+  const Eigen::Index n = d.coef.size();
+  if (n == 0) return;
+  double mean = 0, sq = 0;
+  for (Eigen::Index i = 0; i < n; ++i) mean += d.coef.data()[i];
+  mean /= double(n);
+  for (Eigen::Index i = 0; i < n; ++i) sq += (d.coef.data()[i] - mean) * (d.coef.data()[i] - mean);
+  const double thr = factor * std::sqrt(sq / double(n));
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (std::abs(d.coef.data()[i]) < thr) d.coef.data()[i] = 0.0f;
+}
+
+void refit_coef(Decomposition& d, const WeightT& w) {
+  check_shapes(d, w);
+  const MatD wm = kernel_matrix(w), b = basis_matrix(d);
+  const int M = d.M();
+  const MatD gram = b * b.transpose();  // M x M
+  const MatD bw = wm * b.transpose();   // (N*C) x M: <w_r, b_m>
+  std::vector<int> sup;
+  for (Eigen::Index r = 0; r < wm.rows(); ++r) {
+    float* a = d.coef.data() + r * M;
+    sup.clear();
+    for (int m = 0; m < M; ++m)
+      if (a[m] != 0.0f) sup.push_back(m);
+    if (sup.empty()) continue;
+    const int s = static_cast<int>(sup.size());
+    Eigen::MatrixXd g(s, s);
+    Eigen::VectorXd rhs(s);
+    for (int i = 0; i < s; ++i) {
+      rhs(i) = bw(r, sup[i]);
+      for (int j = 0; j < s; ++j) g(i, j) = gram(sup[i], sup[j]);
+    }
+    const Eigen::VectorXd sol = g.completeOrthogonalDecomposition().solve(rhs);
+    for (int i = 0; i < s; ++i) {
+      // Keep the pattern: a refit value that is exactly 0 would silently unprune/prune.
+      const float v = static_cast<float>(sol(i));
+      a[sup[i]] = v != 0.0f ? v : std::numeric_limits<float>::min();
+    }
+  }
+}
+
+void refit_basis(Decomposition& d, const WeightT& w) {
+  check_shapes(d, w);
+  const MatD wm = kernel_matrix(w), a = coef_matrix(d);
+  const Eigen::MatrixXd ata = a.transpose() * a;
+  const Eigen::MatrixXd atw = a.transpose() * wm;
+  const Eigen::MatrixXd b = ata.completeOrthogonalDecomposition().solve(atw);  // M x K^2
+  const Eigen::Index k2 = b.cols();
+  for (Eigen::Index m = 0; m < b.rows(); ++m)
+    for (Eigen::Index t = 0; t < k2; ++t) d.basis.data()[m * k2 + t] = static_cast<float>(b(m, t));
+}
+
+WeightT compose(const Decomposition& d) {
+  const Eigen::Index N = d.coef.dimension(0), C = d.coef.dimension(1), M = d.coef.dimension(2);
+  const Eigen::Index K = d.basis.dimension(1);
+  const MatD wm = coef_matrix(d) * basis_matrix(d);
+  WeightT w(N, C, K, K);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<float>(wm.data()[i]);
+  (void)M;
+  return w;
+}
+
+double relative_error(const Decomposition& d, const WeightT& w) {
+  check_shapes(d, w);
+  const MatD wm = kernel_matrix(w);
+  const double norm = wm.norm();
+  const MatD diff = wm - coef_matrix(d) * basis_matrix(d);
+  return norm > 0 ? diff.norm() / norm : diff.norm();
+}
+
+Decomposition decompose(const WeightT& w, int M, double density, int iters) {
+  Decomposition d = svd_init(w, M);
+  prune_to_density(d, density);
+  for (int i = 0; i < iters; ++i) {
+    refit_coef(d, w);
+    refit_basis(d, w);
+  }
+  refit_coef(d, w);
+  return d;
+}
+
+Tensor<float, 3> conv_float(const WeightT& w, const std::vector<float>& bias,
+                            const Tensor<float, 3>& x, const LayerConfig& cfg) {
+  const int Ho = cfg.Ho(), Wo = cfg.Wo(), K = cfg.K;
+  Tensor<float, 3> y(cfg.N, Ho, Wo);
+  for (int n = 0; n < cfg.N; ++n)
+    for (int oy = 0; oy < Ho; ++oy)
+      for (int ox = 0; ox < Wo; ++ox) {
+        double s = bias.empty() ? 0.0 : bias[n];
+        for (int c = 0; c < cfg.C; ++c)
+          for (int i = 0; i < K; ++i) {
+            const int iy = cfg.stride * oy + i - cfg.pad_t;
+            if (iy < 0 || iy >= cfg.H) continue;
+            for (int j = 0; j < K; ++j) {
+              const int ix = cfg.stride * ox + j - cfg.pad_l;
+              if (ix < 0 || ix >= cfg.W) continue;
+              s += double(w(n, c, i, j)) * double(x(c, iy, ix));
+            }
+          }
+        y(n, oy, ox) = static_cast<float>(cfg.relu ? std::max(0.0, s) : s);
+      }
+  return y;
+}
+
+IntLayer quantize(const Decomposition& d, const std::vector<float>& bias, const LayerConfig& cfg,
+                  const ActT& x, const QuantOptions& opt) {
+  if (opt.coef_w != 8 && opt.coef_w != 4) throw std::invalid_argument("quantize: coef_w 8 or 4");
+  if (!(opt.x_scale > 0) || !(opt.y_scale > 0))
+    throw std::invalid_argument("quantize: x_scale and y_scale must be > 0");
+  IntLayer L;
+  L.cfg = cfg;
+  L.cfg.M = d.M();
+  L.cfg.coef_w = opt.coef_w;
+  L.cfg.basis_per_channel = false;
+  L.cfg.zshift = 0;
+  const int M = d.M(), K = cfg.K, N = cfg.N, C = cfg.C;
+  if (d.basis.dimension(1) != K || d.coef.dimension(0) != N || d.coef.dimension(1) != C)
+    throw std::invalid_argument("quantize: decomposition does not match cfg (K, N, C)");
+  // Basis: one symmetric scale per layer.
+  double bmax = 0;
+  for (Eigen::Index i = 0; i < d.basis.size(); ++i)
+    bmax = std::max(bmax, std::abs(double(d.basis.data()[i])));
+  const double sb = bmax > 0 ? bmax / 127.0 : 1.0;
+  L.basis = BasisT(1, M, K, K);
+  for (Eigen::Index i = 0; i < d.basis.size(); ++i)
+    L.basis.data()[i] =
+        static_cast<int8_t>(std::clamp<long>(std::lround(d.basis.data()[i] / sb), -127, 127));
+  // Coefficients: symmetric scale per output channel; a pruned entry stays 0, and a kept entry
+  // that would round to 0 is dropped too (it cannot be represented).
+  const int qmax = opt.coef_w == 4 ? 7 : 127;
+  std::vector<double> sa(N, 1.0);
+  L.coef = CoefT(N, C, M);
+  for (int n = 0; n < N; ++n) {
+    double amax = 0;
+    for (int c = 0; c < C; ++c)
+      for (int m = 0; m < M; ++m) amax = std::max(amax, std::abs(double(d.coef(n, c, m))));
+    sa[n] = amax > 0 ? amax / qmax : 1.0;
+    for (int c = 0; c < C; ++c)
+      for (int m = 0; m < M; ++m)
+        L.coef(n, c, m) = static_cast<int8_t>(
+            std::clamp<long>(std::lround(d.coef(n, c, m) / sa[n]), -qmax, qmax));
+  }
+  L.x = x;
+  L.rq.bias.assign(N, 0);
+  L.rq.mult.assign(N, 1);
+  L.rq.shift.assign(N, 0);
+  // zshift from the calibration input: Zq of the basis stage before saturation.
+  int64_t zmax = 0;
+  {
+    IntLayer probe = L;
+    probe.cfg.zshift = 0;
+    for (int c = 0; c < C; ++c) {
+      const Tensor<int32_t, 3> z = basis_stage(probe, c);  // saturated at 16 bits
+      for (Eigen::Index i = 0; i < z.size(); ++i)
+        zmax = std::max<int64_t>(zmax, std::abs(int64_t{z.data()[i]}));
+    }
+  }
+  // basis_stage saturates at zshift 0, so grow zshift while the probe is at the rail.
+  int zs = 0;
+  while (zs < 31 && zmax >= (int64_t{1} << (kMidW - 1)) - 1) {
+    ++zs;
+    IntLayer probe = L;
+    probe.cfg.zshift = zs;
+    zmax = 0;
+    for (int c = 0; c < C; ++c) {
+      const Tensor<int32_t, 3> z = basis_stage(probe, c);
+      for (Eigen::Index i = 0; i < z.size(); ++i)
+        zmax = std::max<int64_t>(zmax, std::abs(int64_t{z.data()[i]}));
+    }
+  }
+  L.cfg.zshift = zs;
+  // Requantisation: real y / y_scale = acc * r[n], r[n] = sa[n] * sb * x_scale * 2^zshift /
+  // y_scale.
+  for (int n = 0; n < N; ++n) {
+    const double unit = sa[n] * sb * opt.x_scale * std::ldexp(1.0, zs);  // real value of acc LSB
+    const double r = unit / opt.y_scale;
+    int sh = 0;
+    while (sh < 63 && std::ldexp(r, sh + 1) <= 65535.0) ++sh;
+    const double mult = std::round(std::ldexp(r, sh));
+    L.rq.mult[n] = static_cast<uint16_t>(std::clamp(mult, 1.0, 65535.0));
+    L.rq.shift[n] = static_cast<uint8_t>(sh);
+    const double b = bias.empty() ? 0.0 : bias[n] / unit;
+    L.rq.bias[n] = static_cast<int32_t>(std::clamp(std::round(b), -2147483648.0, 2147483647.0));
+  }
+  return L;
+}
+
+}  // namespace esc

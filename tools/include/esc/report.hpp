@@ -1,0 +1,88 @@
+// Performance report of `escalate run`: per-layer records, totals, and the text, Markdown,
+// JSON and SVG renderings (SPEC section 5 metric definitions, golden metrics.hpp).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "esc/coef_codec.hpp"
+#include "esc/layer.hpp"
+#include "esc/metrics.hpp"
+
+namespace esc {
+
+struct LayerReport {
+  std::string name;
+  LayerConfig cfg;
+  double density_target = 0.0;  // from the model file
+  int64_t nnz = 0;              // nonzero coefficients actually generated
+  uint64_t seed = 0;            // make_random_layer seed (replay)
+  bool rtl = true;              // false: golden model only
+  std::string note;             // e.g. "golden-only (K=7)"
+  // RTL measurements (perf counters summed over tiling passes)
+  uint64_t cycles = 0, bcu_cycles = 0, cau_cycles = 0, stall_cycles = 0;
+  int passes = 0;
+  uint64_t load_bytes = 0, result_bytes = 0;
+  // golden metrics
+  LayerMetrics metrics{};
+  StorageBits bits{};
+  bool overflow = false;  // golden accumulator overflow (int32 wrap) seen
+  // check
+  bool checked = false;  // RTL output compared with the golden model
+  bool match = false;
+  std::string mismatch;  // first mismatch, "" if none
+  double wall_s = 0.0;
+
+  double density() const;      // nnz / (N*C*M)
+  double utilisation() const;  // useful / (all mults * cycles); 0 if no RTL run
+  double speedup() const;      // dense_cycles / cycles; 0 if no RTL run
+  double cr_fp32() const;      // N*C*K*K*32 / bits.total
+  double cr_int8() const;      // N*C*K*K*8 / bits.total
+};
+
+// Fill the golden-side fields (nnz, metrics, storage bits) of a report for `layer`.
+void fill_golden_metrics(LayerReport& r, const IntLayer& layer, const HwCaps& hw);
+
+struct RunTotals {
+  int layers = 0, rtl_layers = 0, golden_only = 0, mismatches = 0, checked = 0;
+  uint64_t cycles = 0;                      // measured, RTL layers
+  double ideal_cycles = 0.0;                // RTL layers
+  double dense_cycles = 0.0;                // RTL layers
+  int64_t useful_macs = 0, dense_macs = 0;  // all layers
+  int64_t useful_macs_rtl = 0;
+  uint64_t load_bytes = 0, result_bytes = 0;
+  int64_t storage_bits = 0, dense_weights = 0;  // all layers
+  double measured_over_ideal() const;
+  double speedup() const;  // dense_cycles / cycles
+  double utilisation(const HwCaps& hw) const;
+  double kept_macs() const;  // useful / dense
+};
+
+struct RunReport {
+  std::string model, model_path;
+  uint64_t seed = 1;
+  HwCaps caps;
+  std::vector<LayerReport> layers;
+  double wall_s = 0.0;  // whole run
+  std::string error;    // non-empty if the run stopped on an error
+  RunTotals totals() const;
+  double sim_cycles_per_s() const;  // measured cycles / wall time
+};
+
+// Compare the RTL output with the golden one. "" if identical (y everywhere, acc on every
+// output), else the first mismatch with layer, tensor, n, row, col, expected, got and seed.
+std::string compare_outputs(const std::string& layer, uint64_t seed, const OutT& y_gold,
+                            const AccT& acc_gold, const OutT& y_rtl, const AccT& acc_rtl);
+
+std::string format_table(const RunReport& r);  // terminal table + totals
+std::string to_markdown(const RunReport& r);
+nlohmann::json to_json(const RunReport& r);
+std::string to_svg(const RunReport& r);  // per-layer measured vs ideal and dense cycles
+
+// Write `content` to `path` via a temporary file in the same directory and rename(2), so a
+// failed run never leaves a partial file. Throws std::runtime_error naming the path.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+}  // namespace esc

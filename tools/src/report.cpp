@@ -1,0 +1,463 @@
+// Report records and renderings for `escalate run`.
+#include "esc/report.hpp"
+
+#include <unistd.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace esc {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string shape_of(const LayerConfig& c) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%dx%dx%d>%dx%dx%d k%ds%d", c.C, c.H, c.W, c.N, c.Ho(), c.Wo(),
+                c.K, c.stride);
+  return buf;
+}
+
+double safe_div(double a, double b) {
+  return b > 0.0 ? a / b : 0.0;
+}
+
+std::string check_text(const LayerReport& l) {
+  if (!l.checked) return l.note.empty() ? "not run" : l.note;
+  return l.match ? "match" : "MISMATCH";
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    switch (ch) {
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += ch;
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+double LayerReport::density() const {
+  return safe_div(static_cast<double>(nnz), static_cast<double>(cfg.N) * cfg.C * cfg.M);
+}
+double LayerReport::utilisation() const {
+  if (!rtl || cycles == 0) return 0.0;
+  return safe_div(static_cast<double>(metrics.useful_macs),
+                  static_cast<double>(metrics.bcu_mults + metrics.cau_mults) * cycles);
+}
+double LayerReport::speedup() const {
+  if (!rtl || cycles == 0) return 0.0;
+  return safe_div(metrics.dense_cycles, static_cast<double>(cycles));
+}
+double LayerReport::cr_fp32() const {
+  return safe_div(static_cast<double>(cfg.N) * cfg.C * cfg.K * cfg.K * 32.0,
+                  static_cast<double>(bits.total));
+}
+double LayerReport::cr_int8() const {
+  return safe_div(static_cast<double>(cfg.N) * cfg.C * cfg.K * cfg.K * 8.0,
+                  static_cast<double>(bits.total));
+}
+
+void fill_golden_metrics(LayerReport& r, const IntLayer& layer, const HwCaps& hw) {
+  r.cfg = layer.cfg;
+  EncodedCoef enc = encode_coef(layer.coef, hw.L);
+  r.nnz = enc.nnz();
+  r.metrics = layer_metrics(layer.cfg, r.nnz, hw);
+  r.bits = storage_bits(layer.cfg, enc);
+}
+
+double RunTotals::measured_over_ideal() const {
+  return safe_div(static_cast<double>(cycles), ideal_cycles);
+}
+double RunTotals::speedup() const {
+  return safe_div(dense_cycles, static_cast<double>(cycles));
+}
+double RunTotals::utilisation(const HwCaps& hw) const {
+  const double mults = hw.T * hw.K_MAX * hw.K_MAX + hw.L * hw.T;
+  return safe_div(static_cast<double>(useful_macs_rtl), mults * static_cast<double>(cycles));
+}
+double RunTotals::kept_macs() const {
+  return safe_div(static_cast<double>(useful_macs), static_cast<double>(dense_macs));
+}
+
+RunTotals RunReport::totals() const {
+  RunTotals t;
+  for (const auto& l : layers) {
+    ++t.layers;
+    t.useful_macs += l.metrics.useful_macs;
+    t.dense_macs += l.metrics.dense_macs;
+    t.storage_bits += l.bits.total;
+    t.dense_weights += static_cast<int64_t>(l.cfg.N) * l.cfg.C * l.cfg.K * l.cfg.K;
+    if (l.checked) ++t.checked;
+    if (l.checked && !l.match) ++t.mismatches;
+    if (!l.rtl) {
+      ++t.golden_only;
+      continue;
+    }
+    ++t.rtl_layers;
+    t.cycles += l.cycles;
+    t.ideal_cycles += l.metrics.ideal_cycles;
+    t.dense_cycles += l.metrics.dense_cycles;
+    t.useful_macs_rtl += l.metrics.useful_macs;
+    t.load_bytes += l.load_bytes;
+    t.result_bytes += l.result_bytes;
+  }
+  return t;
+}
+
+double RunReport::sim_cycles_per_s() const {
+  return safe_div(static_cast<double>(totals().cycles), wall_s);
+}
+
+std::string compare_outputs(const std::string& layer, uint64_t seed, const OutT& yg, const AccT& ag,
+                            const OutT& yr, const AccT& ar) {
+  auto dims = [](const auto& t) {
+    return std::to_string(t.dimension(0)) + "x" + std::to_string(t.dimension(1)) + "x" +
+           std::to_string(t.dimension(2));
+  };
+  if (yg.dimensions() != yr.dimensions()) {
+    return "layer " + layer + ": output shape " + dims(yr) + " from the RTL, expected " + dims(yg) +
+           " (seed " + std::to_string(seed) + ")";
+  }
+  const bool have_acc = ar.size() > 0;
+  if (have_acc && ag.dimensions() != ar.dimensions()) {
+    return "layer " + layer + ": accumulator shape " + dims(ar) + " from the RTL, expected " +
+           dims(ag) + " (seed " + std::to_string(seed) + ")";
+  }
+  int64_t bad = 0;
+  std::string first;
+  for (Eigen::Index n = 0; n < yg.dimension(0); ++n) {
+    for (Eigen::Index r = 0; r < yg.dimension(1); ++r) {
+      for (Eigen::Index c = 0; c < yg.dimension(2); ++c) {
+        const bool ybad = yg(n, r, c) != yr(n, r, c);
+        const bool abad = have_acc && ag(n, r, c) != ar(n, r, c);
+        if (!ybad && !abad) continue;
+        if (bad++ == 0) {
+          const std::string what = ybad ? "y" : "acc";
+          const long long e = ybad ? yg(n, r, c) : ag(n, r, c);
+          const long long g = ybad ? yr(n, r, c) : ar(n, r, c);
+          first = "layer " + layer + ": first mismatch in " + what + " at n=" + std::to_string(n) +
+                  " row=" + std::to_string(r) + " col=" + std::to_string(c) + ": expected " +
+                  std::to_string(e) + ", got " + std::to_string(g) + " (seed " +
+                  std::to_string(seed) + ")";
+        }
+      }
+    }
+  }
+  if (bad == 0) return "";
+  return first + "; " + std::to_string(bad) + " of " + std::to_string(yg.size()) +
+         " outputs differ";
+}
+
+std::string format_table(const RunReport& r) {
+  std::ostringstream o;
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "%-3s %-20s %-25s %2s %6s %6s %10s %10s %6s %11s %7s %6s %5s %9s %9s  %s\n", "#",
+                "layer", "shape CxHxW>NxHoxWo", "M", "dens%", "nnz", "cycles", "ideal", "util%",
+                "dense-bound", "speedup", "CRfp32", "CRi8", "load B", "result B", "check");
+  o << buf;
+  int i = 0;
+  for (const auto& l : r.layers) {
+    const bool rt = l.rtl && l.cycles > 0;
+    std::snprintf(buf, sizeof buf,
+                  "%-3d %-20.20s %-25s %2d %6.2f %6lld %10s %10.0f %6s %11.0f %7s %6.1f %5.1f %9s "
+                  "%9s  %s\n",
+                  i++, l.name.c_str(), shape_of(l.cfg).c_str(), l.cfg.M, 100.0 * l.density(),
+                  static_cast<long long>(l.nnz), rt ? std::to_string(l.cycles).c_str() : "-",
+                  l.metrics.ideal_cycles, rt ? fmt("%.1f", 100.0 * l.utilisation()).c_str() : "-",
+                  l.metrics.dense_cycles, rt ? fmt("%.2fx", l.speedup()).c_str() : "-", l.cr_fp32(),
+                  l.cr_int8(), rt ? std::to_string(l.load_bytes).c_str() : "-",
+                  rt ? std::to_string(l.result_bytes).c_str() : "-",
+                  (check_text(l) + (l.note.empty() || !l.checked ? "" : " " + l.note)).c_str());
+    o << buf;
+  }
+  const RunTotals t = r.totals();
+  o << "\nTotals (" << t.layers << " layers: " << t.rtl_layers << " on RTL + golden, "
+    << t.golden_only << " golden-only)\n";
+  std::snprintf(
+      buf, sizeof buf,
+      "  measured cycles      %llu  (sum of RTL perf counters)\n"
+      "  ideal cycles         %.0f  (perfect BCU/CAU overlap)\n"
+      "  measured / ideal     %.3f\n"
+      "  dense-bound cycles   %.0f  (same multipliers, dense)\n"
+      "  speedup vs dense     %.2fx\n"
+      "  utilisation          %.1f %%  (%d multipliers)\n"
+      "  useful / dense MACs  %lld / %lld = %.2f %% kept\n"
+      "  compression          %.1fx vs fp32, %.1fx vs int8 dense\n"
+      "  load / result bytes  %llu / %llu\n",
+      static_cast<unsigned long long>(t.cycles), t.ideal_cycles, t.measured_over_ideal(),
+      t.dense_cycles, t.speedup(), 100.0 * t.utilisation(r.caps),
+      r.caps.T * r.caps.K_MAX * r.caps.K_MAX + r.caps.L * r.caps.T,
+      static_cast<long long>(t.useful_macs), static_cast<long long>(t.dense_macs),
+      100.0 * t.kept_macs(),
+      safe_div(32.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
+      safe_div(8.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
+      static_cast<unsigned long long>(t.load_bytes),
+      static_cast<unsigned long long>(t.result_bytes));
+  o << buf;
+  std::snprintf(buf, sizeof buf, "  wall time            %.2f s, %.3g simulated cycles/s\n",
+                r.wall_s, r.sim_cycles_per_s());
+  o << buf;
+  o << "  check                " << (t.checked - t.mismatches) << "/" << t.checked
+    << " layers match the golden model bit for bit";
+  if (t.mismatches > 0) o << ", " << t.mismatches << " MISMATCH";
+  o << "\n";
+  if (!r.error.empty()) o << "  ERROR: " << r.error << "\n";
+  return o.str();
+}
+
+std::string to_markdown(const RunReport& r) {
+  std::ostringstream o;
+  const RunTotals t = r.totals();
+  o << "# escalate run: " << r.model << "\n\n";
+  o << "Model file `" << r.model_path << "`, seed " << r.seed << ", hardware T=" << r.caps.T
+    << " L=" << r.caps.L << " M_MAX=" << r.caps.M_MAX << " K_MAX=" << r.caps.K_MAX << " ("
+    << (r.caps.T * r.caps.K_MAX * r.caps.K_MAX) << " BCU + " << (r.caps.L * r.caps.T)
+    << " CAU multipliers).\n\n";
+  o << "| # | layer | C | H x W | N | Ho x Wo | K/s | M | density | nnz | cycles | ideal | util | "
+       "dense-bound | speedup | CR fp32 | CR int8 | load B | result B | passes | check |\n";
+  o << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
+  int i = 0;
+  for (const auto& l : r.layers) {
+    const bool rt = l.rtl && l.cycles > 0;
+    const auto& c = l.cfg;
+    o << "| " << i++ << " | " << l.name << " | " << c.C << " | " << c.H << "x" << c.W << " | "
+      << c.N << " | " << c.Ho() << "x" << c.Wo() << " | " << c.K << "/" << c.stride << " | " << c.M
+      << " | " << fmt("%.2f %%", 100.0 * l.density()) << " | " << l.nnz << " | "
+      << (rt ? std::to_string(l.cycles) : "-") << " | " << fmt("%.0f", l.metrics.ideal_cycles)
+      << " | " << (rt ? fmt("%.1f %%", 100.0 * l.utilisation()) : "-") << " | "
+      << fmt("%.0f", l.metrics.dense_cycles) << " | " << (rt ? fmt("%.2fx", l.speedup()) : "-")
+      << " | " << fmt("%.1f", l.cr_fp32()) << " | " << fmt("%.1f", l.cr_int8()) << " | "
+      << (rt ? std::to_string(l.load_bytes) : "-") << " | "
+      << (rt ? std::to_string(l.result_bytes) : "-") << " | " << l.passes << " | " << check_text(l)
+      << (l.checked && !l.note.empty() ? " " + l.note : "") << " |\n";
+  }
+  o << "\n## Totals\n\n| metric | value |\n|---|--:|\n";
+  o << "| layers | " << t.layers << " (" << t.rtl_layers << " RTL, " << t.golden_only
+    << " golden-only) |\n";
+  o << "| measured cycles | " << t.cycles << " |\n";
+  o << "| ideal cycles | " << fmt("%.0f", t.ideal_cycles) << " |\n";
+  o << "| measured / ideal | " << fmt("%.3f", t.measured_over_ideal()) << " |\n";
+  o << "| dense-bound cycles | " << fmt("%.0f", t.dense_cycles) << " |\n";
+  o << "| speedup vs dense | " << fmt("%.2fx", t.speedup()) << " |\n";
+  o << "| utilisation | " << fmt("%.1f %%", 100.0 * t.utilisation(r.caps)) << " |\n";
+  o << "| useful / dense MACs | " << t.useful_macs << " / " << t.dense_macs << " ("
+    << fmt("%.2f %%", 100.0 * t.kept_macs()) << ") |\n";
+  o << "| compression vs fp32 / int8 | "
+    << fmt("%.1fx", safe_div(32.0 * t.dense_weights, static_cast<double>(t.storage_bits))) << " / "
+    << fmt("%.1fx", safe_div(8.0 * t.dense_weights, static_cast<double>(t.storage_bits))) << " |\n";
+  o << "| load / result bytes | " << t.load_bytes << " / " << t.result_bytes << " |\n";
+  o << "| wall time | " << fmt("%.2f s", r.wall_s) << " |\n";
+  o << "| simulated cycles / s | " << fmt("%.3g", r.sim_cycles_per_s()) << " |\n";
+  o << "| check | " << (t.checked - t.mismatches) << "/" << t.checked << " match |\n";
+  for (const auto& l : r.layers)
+    if (!l.mismatch.empty()) o << "\nFirst mismatch: " << l.mismatch << "\n";
+  if (!r.error.empty()) o << "\n**Error:** " << r.error << "\n";
+  return o.str();
+}
+
+nlohmann::json to_json(const RunReport& r) {
+  using nlohmann::json;
+  const RunTotals t = r.totals();
+  json j;
+  j["model"] = r.model;
+  j["model_path"] = r.model_path;
+  j["seed"] = r.seed;
+  j["caps"] = {{"T", r.caps.T},
+               {"L", r.caps.L},
+               {"M_MAX", r.caps.M_MAX},
+               {"K_MAX", r.caps.K_MAX},
+               {"C_MAX", r.caps.C_MAX},
+               {"N_MAX", r.caps.N_MAX},
+               {"ifmap_bytes", r.caps.ifmap_bytes},
+               {"coef_depth", r.caps.coef_depth}};
+  json layers = json::array();
+  for (const auto& l : r.layers) {
+    const auto& c = l.cfg;
+    json x;
+    x["name"] = l.name;
+    x["C"] = c.C;
+    x["N"] = c.N;
+    x["H"] = c.H;
+    x["W"] = c.W;
+    x["Ho"] = c.Ho();
+    x["Wo"] = c.Wo();
+    x["K"] = c.K;
+    x["stride"] = c.stride;
+    x["pad"] = c.pad_t;
+    x["M"] = c.M;
+    x["zshift"] = c.zshift;
+    x["density_target"] = l.density_target;
+    x["density"] = l.density();
+    x["nnz"] = l.nnz;
+    x["seed"] = l.seed;
+    x["rtl"] = l.rtl;
+    x["note"] = l.note;
+    x["cycles"] = l.cycles;
+    x["bcu_cycles"] = l.bcu_cycles;
+    x["cau_cycles"] = l.cau_cycles;
+    x["stall_cycles"] = l.stall_cycles;
+    x["passes"] = l.passes;
+    x["ideal_cycles"] = l.metrics.ideal_cycles;
+    x["dense_cycles"] = l.metrics.dense_cycles;
+    x["useful_macs"] = l.metrics.useful_macs;
+    x["bcu_macs"] = l.metrics.bcu_macs;
+    x["cau_macs"] = l.metrics.cau_macs;
+    x["dense_macs"] = l.metrics.dense_macs;
+    x["utilisation"] = l.utilisation();
+    x["speedup_vs_dense"] = l.speedup();
+    x["storage_bits"] = {{"basis", l.bits.basis},
+                         {"values", l.bits.values},
+                         {"indices", l.bits.indices},
+                         {"pointers", l.bits.pointers},
+                         {"total", l.bits.total}};
+    x["compression_vs_fp32"] = l.cr_fp32();
+    x["compression_vs_int8"] = l.cr_int8();
+    x["load_bytes"] = l.load_bytes;
+    x["result_bytes"] = l.result_bytes;
+    x["golden_overflow"] = l.overflow;
+    x["checked"] = l.checked;
+    x["match"] = l.match;
+    x["mismatch"] = l.mismatch;
+    x["wall_s"] = l.wall_s;
+    layers.push_back(x);
+  }
+  j["layers"] = layers;
+  j["totals"] = {{"layers", t.layers},
+                 {"rtl_layers", t.rtl_layers},
+                 {"golden_only_layers", t.golden_only},
+                 {"cycles", t.cycles},
+                 {"ideal_cycles", t.ideal_cycles},
+                 {"measured_over_ideal", t.measured_over_ideal()},
+                 {"dense_cycles", t.dense_cycles},
+                 {"speedup_vs_dense", t.speedup()},
+                 {"utilisation", t.utilisation(r.caps)},
+                 {"useful_macs", t.useful_macs},
+                 {"dense_macs", t.dense_macs},
+                 {"kept_macs", t.kept_macs()},
+                 {"storage_bits", t.storage_bits},
+                 {"load_bytes", t.load_bytes},
+                 {"result_bytes", t.result_bytes},
+                 {"checked", t.checked},
+                 {"mismatches", t.mismatches},
+                 {"wall_s", r.wall_s},
+                 {"sim_cycles_per_s", r.sim_cycles_per_s()}};
+  j["error"] = r.error;
+  return j;
+}
+
+std::string to_svg(const RunReport& r) {
+  const int n = static_cast<int>(r.layers.size());
+  const int bw = 22, left = 70, top = 40, ph = 300, bottom = 150;
+  const int width = left + std::max(1, n) * bw + 180, height = top + ph + bottom;
+  double vmax = 1.0, vmin = 1e30;
+  for (const auto& l : r.layers) {
+    for (double v :
+         {static_cast<double>(l.cycles), l.metrics.ideal_cycles, l.metrics.dense_cycles}) {
+      if (v > 0) {
+        vmax = std::max(vmax, v);
+        vmin = std::min(vmin, v);
+      }
+    }
+  }
+  if (vmin > vmax) vmin = 1.0;
+  const double lo = std::floor(std::log10(std::max(1.0, vmin))),
+               hi = std::ceil(std::log10(vmax) + 1e-9);
+  const double span = std::max(1.0, hi - lo);
+  auto ypos = [&](double v) {
+    double lv = std::log10(std::max(v, std::pow(10.0, lo)));
+    return top + ph - (lv - lo) / span * ph;
+  };
+  std::ostringstream o;
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+    << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  o << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  o << "<text x=\"" << left << "\" y=\"20\" font-size=\"14\">" << xml_escape(r.model)
+    << ": cycles per layer (log scale), seed " << r.seed << "</text>\n";
+  for (int d = static_cast<int>(lo); d <= static_cast<int>(hi); ++d) {
+    const double y = ypos(std::pow(10.0, d));
+    o << "<line x1=\"" << left << "\" x2=\"" << left + n * bw << "\" y1=\"" << y << "\" y2=\"" << y
+      << "\" stroke=\"#ddd\"/>\n";
+    o << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">1e" << d
+      << "</text>\n";
+  }
+  o << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << top + ph
+    << "\" stroke=\"black\"/>\n";
+  for (int i = 0; i < n; ++i) {
+    const auto& l = r.layers[i];
+    const double x = left + i * bw;
+    if (l.rtl && l.cycles > 0) {
+      const double y = ypos(static_cast<double>(l.cycles));
+      o << "<rect x=\"" << x + 3 << "\" y=\"" << y << "\" width=\"" << bw - 6 << "\" height=\""
+        << top + ph - y << "\" fill=\"" << (l.checked && !l.match ? "#d62728" : "#1f77b4")
+        << "\"><title>" << xml_escape(l.name) << ": " << l.cycles << " cycles</title></rect>\n";
+    } else {
+      o << "<text x=\"" << x + bw / 2 << "\" y=\"" << top + ph - 4
+        << "\" font-size=\"8\" text-anchor=\"middle\" fill=\"#888\">gold</text>\n";
+    }
+    const double yi = ypos(l.metrics.ideal_cycles), yd = ypos(l.metrics.dense_cycles);
+    o << "<line x1=\"" << x + 1 << "\" x2=\"" << x + bw - 1 << "\" y1=\"" << yi << "\" y2=\"" << yi
+      << "\" stroke=\"#2ca02c\" stroke-width=\"3\"><title>ideal "
+      << fmt("%.0f", l.metrics.ideal_cycles) << "</title></line>\n";
+    o << "<line x1=\"" << x + 1 << "\" x2=\"" << x + bw - 1 << "\" y1=\"" << yd << "\" y2=\"" << yd
+      << "\" stroke=\"#ff7f0e\" stroke-width=\"3\" stroke-dasharray=\"3,2\"><title>dense "
+      << fmt("%.0f", l.metrics.dense_cycles) << "</title></line>\n";
+    o << "<text transform=\"translate(" << x + bw / 2 + 4 << "," << top + ph + 6
+      << ") rotate(60)\" font-size=\"10\">" << xml_escape(l.name) << "</text>\n";
+  }
+  const int lx = left + n * bw + 20;
+  o << "<rect x=\"" << lx << "\" y=\"" << top << "\" width=\"14\" height=\"10\" fill=\"#1f77b4\"/>"
+    << "<text x=\"" << lx + 20 << "\" y=\"" << top + 9 << "\">measured (RTL)</text>\n";
+  o << "<line x1=\"" << lx << "\" x2=\"" << lx + 14 << "\" y1=\"" << top + 25 << "\" y2=\""
+    << top + 25 << "\" stroke=\"#2ca02c\" stroke-width=\"3\"/><text x=\"" << lx + 20 << "\" y=\""
+    << top + 29 << "\">ideal bound</text>\n";
+  o << "<line x1=\"" << lx << "\" x2=\"" << lx + 14 << "\" y1=\"" << top + 45 << "\" y2=\""
+    << top + 45 << "\" stroke=\"#ff7f0e\" stroke-width=\"3\" stroke-dasharray=\"3,2\"/><text x=\""
+    << lx + 20 << "\" y=\"" << top + 49 << "\">dense bound</text>\n";
+  o << "</svg>\n";
+  return o.str();
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw std::runtime_error(path + ": cannot create the file (does the directory exist?)");
+    f << content;
+    f.flush();
+    if (!f) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error(path + ": write failed (disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": cannot rename the temporary file into place");
+  }
+}
+
+}  // namespace esc

@@ -1,0 +1,133 @@
+// Unit tests of the report code: totals, first-mismatch text, renderings, atomic writes.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "esc/report.hpp"
+#include "esc/workload.hpp"
+
+namespace esc {
+namespace {
+
+LayerReport make_report(const std::string& name, int N, uint64_t cycles, bool rtl) {
+  ModelLayer ml;
+  ml.name = name;
+  ml.C = 8;
+  ml.N = N;
+  ml.H = ml.W = 8;
+  ml.density = 0.25;
+  IntLayer layer = make_model_layer(ml, 7, 0);
+  LayerReport r;
+  r.name = name;
+  r.density_target = ml.density;
+  fill_golden_metrics(r, layer, HwCaps{});
+  r.rtl = rtl;
+  r.cycles = rtl ? cycles : 0;
+  r.checked = rtl;
+  r.match = true;
+  if (!rtl) r.note = "golden-only (test)";
+  return r;
+}
+
+TEST(Report, TotalsAndMetrics) {
+  RunReport rr;
+  rr.model = "test";
+  rr.layers.push_back(make_report("a", 16, 1000, true));
+  rr.layers.push_back(make_report("b", 32, 3000, true));
+  rr.layers.push_back(make_report("c", 32, 0, false));
+  rr.wall_s = 2.0;
+  const RunTotals t = rr.totals();
+  EXPECT_EQ(t.layers, 3);
+  EXPECT_EQ(t.rtl_layers, 2);
+  EXPECT_EQ(t.golden_only, 1);
+  EXPECT_EQ(t.cycles, 4000u);
+  EXPECT_DOUBLE_EQ(t.ideal_cycles,
+                   rr.layers[0].metrics.ideal_cycles + rr.layers[1].metrics.ideal_cycles);
+  EXPECT_EQ(t.dense_macs, rr.layers[0].metrics.dense_macs + rr.layers[1].metrics.dense_macs +
+                              rr.layers[2].metrics.dense_macs);
+  EXPECT_DOUBLE_EQ(rr.sim_cycles_per_s(), 2000.0);
+  const LayerReport& a = rr.layers[0];
+  // SPEC section 5: utilisation = useful / (all multipliers * cycles), here 36 + 32 = 68.
+  EXPECT_DOUBLE_EQ(a.utilisation(), static_cast<double>(a.metrics.useful_macs) / (68.0 * 1000));
+  EXPECT_DOUBLE_EQ(a.speedup(), a.metrics.dense_cycles / 1000.0);
+  EXPECT_GT(a.nnz, 0);
+  EXPECT_NEAR(a.density(), 0.25, 0.1);
+  EXPECT_GT(a.cr_fp32(), a.cr_int8());
+  EXPECT_EQ(rr.layers[2].utilisation(), 0.0);
+
+  const std::string table = format_table(rr);
+  EXPECT_NE(table.find("match"), std::string::npos);
+  EXPECT_NE(table.find("golden-only (test)"), std::string::npos);
+  EXPECT_NE(table.find("4000"), std::string::npos);
+  const std::string md = to_markdown(rr);
+  EXPECT_NE(md.find("| measured cycles | 4000 |"), std::string::npos) << md;
+  const auto j = to_json(rr);
+  EXPECT_EQ(j["totals"]["cycles"].get<uint64_t>(), 4000u);
+  EXPECT_EQ(j["layers"].size(), 3u);
+  const std::string svg = to_svg(rr);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+}
+
+TEST(Report, CompareOutputsNamesFirstMismatch) {
+  OutT y(2, 3, 4);
+  AccT acc(2, 3, 4);
+  y.setZero();
+  acc.setZero();
+  OutT y2 = y;
+  AccT acc2 = acc;
+  EXPECT_EQ(compare_outputs("L", 5, y, acc, y2, acc2), "");
+  y2(1, 2, 3) = 9;
+  y2(1, 0, 1) = -4;
+  const std::string m = compare_outputs("L", 5, y, acc, y2, acc2);
+  EXPECT_NE(m.find("layer L"), std::string::npos) << m;
+  EXPECT_NE(m.find("n=1 row=0 col=1"), std::string::npos) << m;
+  EXPECT_NE(m.find("expected 0, got -4"), std::string::npos) << m;
+  EXPECT_NE(m.find("seed 5"), std::string::npos) << m;
+  EXPECT_NE(m.find("2 of 24"), std::string::npos) << m;
+  y2 = y;
+  acc2(0, 1, 1) = 77;
+  const std::string ma = compare_outputs("L", 5, y, acc, y2, acc2);
+  EXPECT_NE(ma.find("in acc at n=0 row=1 col=1"), std::string::npos) << ma;
+  OutT y3(2, 3, 3);
+  EXPECT_NE(compare_outputs("L", 5, y, acc, y3, acc2).find("shape"), std::string::npos);
+}
+
+TEST(Report, AtomicWrite) {
+  const std::string dir = ::testing::TempDir();
+  const std::string p = dir + "/esc_report_test.txt";
+  write_file_atomic(p, "hello\n");
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str(), "hello\n");
+  std::remove(p.c_str());
+  EXPECT_THROW(write_file_atomic("/nonexistent-dir/x.json", "x"), std::runtime_error);
+}
+
+TEST(Workload, SeedsAreStablePerLayerIndex) {
+  EXPECT_EQ(layer_seed(1, 3), layer_seed(1, 3));
+  EXPECT_NE(layer_seed(1, 3), layer_seed(1, 4));
+  EXPECT_NE(layer_seed(1, 3), layer_seed(2, 3));
+  ModelLayer ml;
+  ml.name = "x";
+  ml.C = 4;
+  ml.N = 4;
+  ml.H = ml.W = 5;
+  ml.K = 1;
+  ml.pad = 0;
+  ml.M = 1;
+  LayerConfig c = to_config(ml);
+  EXPECT_EQ(c.Ho(), 5);
+  EXPECT_EQ(c.pad_l, 0);
+  IntLayer a = make_model_layer(ml, 1, 0), b = make_model_layer(ml, 1, 0);
+  EXPECT_EQ(validate(a), "");
+  Tensor<bool, 0> same = (a.x == b.x).all();
+  EXPECT_TRUE(same());
+}
+
+}  // namespace
+}  // namespace esc

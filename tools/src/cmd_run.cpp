@@ -1,1 +1,158 @@
-// placeholder
+// escalate run: a whole network, layer by layer, on the RTL and the golden model.
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <string>
+
+#include "cli.hpp"
+#include "esc/accel.hpp"
+#include "esc/model_file.hpp"
+#include "esc/report.hpp"
+#include "esc/workload.hpp"
+
+namespace esc::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void print_model_list(const Model& m) {
+  std::printf("%s (%s): %zu conv layers\n", m.name.c_str(), m.path.c_str(), m.layers.size());
+  std::printf("%-3s %-24s %5s %5s %9s %9s %2s %2s %3s %2s %7s %12s %12s\n", "#", "name", "C", "N",
+              "HxW", "HoxWo", "K", "s", "pad", "M", "density", "dense MACs", "useful MACs");
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const ModelLayer& l = m.layers[i];
+    const ModelMacs mm = expected_macs(l);
+    std::printf("%-3zu %-24s %5d %5d %4dx%-4d %4dx%-4d %2d %2d %3d %2d %7.3f %12lld %12lld\n", i,
+                l.name.c_str(), l.C, l.N, l.H, l.W, l.Ho(), l.Wo(), l.K, l.stride, l.pad, l.M,
+                l.density, static_cast<long long>(mm.dense), static_cast<long long>(mm.useful));
+  }
+  const ModelMacs t = expected_macs(m);
+  std::printf("total: dense %lld MACs, useful %lld MACs (%.2f %% kept; basis %lld + coef %lld)\n",
+              static_cast<long long>(t.dense), static_cast<long long>(t.useful),
+              100.0 * static_cast<double>(t.useful) / static_cast<double>(t.dense),
+              static_cast<long long>(t.basis), static_cast<long long>(t.coef));
+}
+
+void progress(bool on, size_t done, size_t total, const std::string& name, double elapsed) {
+  if (!on) return;
+  const int width = 30;
+  const int fill = total == 0 ? width : static_cast<int>(width * done / total);
+  std::string bar(static_cast<size_t>(fill), '#');
+  bar.resize(width, '.');
+  std::fprintf(stderr, "\r[%s] %zu/%zu %-22.22s %6.1f s ", bar.c_str(), done, total, name.c_str(),
+               elapsed);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int cmd_run(const RunOptions& o) {
+  const Clock::time_point t0 = Clock::now();
+  const std::string path = resolve_model(o.model, models_dir());
+  const Model model = load_model(path);
+  if (o.list) {
+    print_model_list(model);
+    return kExitOk;
+  }
+  std::vector<size_t> idx;
+  if (o.layers.empty()) {
+    for (size_t i = 0; i < model.layers.size(); ++i) idx.push_back(i);
+  } else {
+    idx = select_layers(model, o.layers);
+  }
+
+  AccelOptions aopt;
+  aopt.seed = o.seed;
+  aopt.idle_prob = o.idle_prob;
+  aopt.backpressure_prob = o.backpressure_prob;
+  if (o.trace) aopt.fst_path = o.trace_path.empty() ? model.name + ".fst" : o.trace_path;
+  Accel accel(aopt);
+  RunReport rep;
+  rep.model = model.name;
+  rep.model_path = path;
+  rep.seed = o.seed;
+  rep.caps = accel.caps();
+  const HwCaps& hw = rep.caps;
+
+  const bool bar = !o.quiet && stderr_is_tty();
+  bool rtl_error = false;
+  for (size_t k = 0; k < idx.size(); ++k) {
+    const size_t i = idx[k];
+    const ModelLayer& ml = model.layers[i];
+    progress(bar, k, idx.size(), ml.name, seconds_since(t0));
+    const Clock::time_point tl = Clock::now();
+    LayerReport lr;
+    lr.name = ml.name;
+    lr.density_target = ml.density;
+    lr.seed = layer_seed(o.seed, i);
+    const IntLayer layer = make_model_layer(ml, o.seed, i);
+    fill_golden_metrics(lr, layer, hw);
+    // The golden model runs on a second thread while the RTL simulates.
+    std::future<IntResult> gold =
+        std::async(std::launch::async, [&layer] { return run_int(layer); });
+    if (ml.K > hw.K_MAX) {
+      lr.rtl = false;
+      lr.note = "golden-only (K=" + std::to_string(ml.K) + ")";
+    } else if (ml.M > hw.M_MAX) {
+      lr.rtl = false;
+      lr.note =
+          "golden-only (M=" + std::to_string(ml.M) + " > M_MAX " + std::to_string(hw.M_MAX) + ")";
+    }
+    AccelResult rtl;
+    if (lr.rtl) {
+      try {
+        rtl = accel.run_layer(layer);
+        lr.cycles = rtl.stats.perf.total;
+        lr.bcu_cycles = rtl.stats.perf.bcu;
+        lr.cau_cycles = rtl.stats.perf.cau;
+        lr.stall_cycles = rtl.stats.perf.stall;
+        lr.passes = rtl.stats.passes;
+        lr.load_bytes = rtl.stats.load_bytes;
+        lr.result_bytes = rtl.stats.result_bytes;
+        lr.checked = true;
+      } catch (const std::exception& e) {
+        const auto* ae = dynamic_cast<const AccelError*>(&e);
+        lr.note = std::string("RTL ERROR") + (ae ? " (code " + std::to_string(ae->code) + ")" : "");
+        lr.mismatch =
+            "layer " + ml.name + ": " + e.what() + " (seed " + std::to_string(lr.seed) + ")";
+        rtl_error = true;
+        if (rep.error.empty()) rep.error = lr.mismatch;
+        accel.reset();
+      }
+    }
+    const IntResult g = gold.get();
+    lr.overflow = g.overflow;
+    if (g.overflow) lr.note += (lr.note.empty() ? "" : "; ") + std::string("acc overflow (wraps)");
+    if (lr.checked) {
+      lr.mismatch = compare_outputs(ml.name, lr.seed, g.y, g.acc, rtl.y, rtl.acc);
+      lr.match = lr.mismatch.empty();
+    }
+    if (!lr.mismatch.empty()) {
+      if (bar) std::fprintf(stderr, "\n");
+      std::fprintf(stderr, "escalate: %s\n", lr.mismatch.c_str());
+    }
+    lr.wall_s = seconds_since(tl);
+    rep.layers.push_back(lr);
+  }
+  progress(bar, idx.size(), idx.size(), "done", seconds_since(t0));
+  if (bar) std::fprintf(stderr, "\n");
+  rep.wall_s = seconds_since(t0);
+
+  std::printf("escalate run: model %s (%s), seed %llu, T=%d L=%d M_MAX=%d K_MAX=%d\n\n",
+              model.name.c_str(), path.c_str(), static_cast<unsigned long long>(o.seed), hw.T, hw.L,
+              hw.M_MAX, hw.K_MAX);
+  std::fputs(format_table(rep).c_str(), stdout);
+  std::fflush(stdout);
+  if (!o.json.empty()) write_file_atomic(o.json, to_json(rep).dump(2) + "\n");
+  if (!o.md.empty()) write_file_atomic(o.md, to_markdown(rep));
+  if (!o.plot.empty()) write_file_atomic(o.plot, to_svg(rep));
+  if (rtl_error) return kExitRtl;
+  return rep.totals().mismatches > 0 ? kExitMismatch : kExitOk;
+}
+
+}  // namespace esc::cli

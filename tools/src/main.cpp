@@ -1,6 +1,149 @@
-// Placeholder until the CLI lands (next commit).
+// escalate: run CNN workloads through the ESCALATE RTL (Verilated) and the golden model.
+#include <unistd.h>
+#include <CLI/CLI.hpp>
 #include <cstdio>
-int main() {
-  std::fprintf(stderr, "escalate: not built yet\n");
-  return 1;
+#include <exception>
+
+#include "cli.hpp"
+#include "esc/accel.hpp"
+#include "esc/model_file.hpp"
+#include "esc/npy.hpp"
+
+namespace esc::cli {
+bool stderr_is_tty() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
+}  // namespace esc::cli
+
+int main(int argc, char** argv) {
+  using namespace esc::cli;
+  CLI::App app{
+      "escalate: run CNN workloads through the ESCALATE sparse-CNN accelerator RTL (Verilated)\n"
+      "and check every output bit for bit against the golden model."};
+  app.footer(
+      "Exit codes: 0 ok, 1 RTL/golden mismatch, 2 bad input (command line, model file, .npy),\n"
+      "3 RTL error or hang.\n"
+      "Examples:\n"
+      "  escalate run                               # ResNet-18/CIFAR-10, seed 1, full report\n"
+      "  escalate run --model resnet50-imagenet --json r50.json --md r50.md --plot r50.svg\n"
+      "  escalate run --layers conv1,3-5 --seed 7\n"
+      "  escalate layer --x X.npy --basis B.npy --coef A.npy --out Y.npy\n"
+      "  escalate decompose --weights W.npy --M 5 --density 0.1 --out-basis B.npy --out-coef "
+      "A.npy\n"
+      "Built-in models live in " +
+      esc::models_dir() + " (override with $ESC_MODELS_DIR); see models/README.md.");
+  app.require_subcommand(1);
+
+  RunOptions ro;
+  CLI::App* run = app.add_subcommand(
+      "run", "Run a whole network (default ResNet-18/CIFAR-10) layer by layer on RTL + golden.");
+  run->footer(
+      "Each layer gets seeded synthetic int8 activations, bases and sparse coefficients (golden\n"
+      "make_random_layer with the layer's M and density). Layers with K > K_MAX or M > M_MAX of\n"
+      "the hardware run on the golden model only and are marked 'golden-only'. Layers larger\n"
+      "than the on-chip buffers are tiled by the host driver (passes column).");
+  run->add_option("--model", ro.model,
+                  "Built-in model name (e.g. resnet18-cifar10, vgg16-cifar10, resnet56-cifar10, "
+                  "resnet50-imagenet) or a model file path")
+      ->capture_default_str();
+  run->add_option("--seed", ro.seed,
+                  "Seed of the synthetic layers (per-layer seeds derive from it)")
+      ->capture_default_str();
+  run->add_option("--layers", ro.layers,
+                  "Comma-separated layer names, indices or index ranges a-b (default: all)");
+  run->add_flag("--trace", ro.trace, "Dump FST waves of the whole run (see --trace-file)");
+  run->add_option("--trace-file", ro.trace_path, "FST path for --trace (default <model>.fst)");
+  run->add_option("--json", ro.json, "Write the report as JSON to this file");
+  run->add_option("--md", ro.md, "Write the report as Markdown to this file");
+  run->add_option("--plot", ro.plot, "Write an SVG plot of per-layer cycles vs ideal and dense");
+  run->add_flag("--list", ro.list, "Only print the model's layer table and MAC totals");
+  run->add_flag("-q,--quiet", ro.quiet, "No progress bar");
+  run->add_option("--idle-prob", ro.idle_prob, "Load-stream idle-cycle probability (stress)")
+      ->check(CLI::Range(0.0, 0.95));
+  run->add_option("--backpressure", ro.backpressure_prob,
+                  "Result-stream backpressure probability (stress)")
+      ->check(CLI::Range(0.0, 0.95));
+
+  LayerOptions lo;
+  CLI::App* layer = app.add_subcommand(
+      "layer", "Run one layer from .npy files on RTL + golden and write the RTL output .npy.");
+  layer->footer(
+      "Shapes: x int8 (C,H,W); basis int8 (M,K,K) layer-shared or (C,M,K,K) with\n"
+      "--per-channel-basis; coef int8 (N,C,M), 0 = pruned; bias int32 (N); mult uint16 (N);\n"
+      "shift uint8 (N) (any integer dtype is accepted if the values fit). Output y int8\n"
+      "(N,Ho,Wo); --acc writes the raw int32 accumulators (N,Ho,Wo). Semantics:\n"
+      "docs/semantics.md. A layer the RTL cannot run (K > K_MAX, M > M_MAX) runs golden-only.");
+  layer->add_option("--x", lo.x, "Activations X.npy, int8 (C,H,W)")->required();
+  layer->add_option("--basis", lo.basis, "Basis B.npy, int8 (M,K,K) or (C,M,K,K)")->required();
+  layer->add_option("--coef", lo.coef, "Coefficients A.npy, int8 (N,C,M)")->required();
+  layer->add_option("--bias", lo.bias, "Bias .npy, int32 (N) (default 0)");
+  layer->add_option("--mult", lo.mult, "Requant multiplier .npy, uint16 (N) (default 1)");
+  layer->add_option("--shift", lo.shift, "Requant shift .npy, uint8 (N), 0..63 (default 0)");
+  layer->add_option("--zshift", lo.zshift, "Basis-stage right shift, 0..31")->capture_default_str();
+  layer->add_option("--stride", lo.stride, "Stride, 1 or 2")->capture_default_str();
+  layer->add_option("--pad", lo.pad, "Zero padding on every side (default (K-1)/2)");
+  layer->add_flag("--relu", lo.relu, "Apply ReLU in the output requantisation");
+  layer->add_option("--coef-w", lo.coef_w, "Coefficient width, 8 or 4")->capture_default_str();
+  layer->add_flag("--per-channel-basis", lo.per_channel_basis,
+                  "Basis per input channel, shape (C,M,K,K)");
+  layer->add_option("--out", lo.out, "Output Y.npy (RTL result, int8 (N,Ho,Wo))")->required();
+  layer->add_option("--acc", lo.acc, "Also write the RTL int32 accumulators (N,Ho,Wo) here");
+  layer->add_option("--trace-file", lo.trace_path, "Dump FST waves of the layer here");
+
+  DecomposeOptions dopt;
+  CLI::App* dec = app.add_subcommand(
+      "decompose",
+      "PENNI-decompose dense weights W (N,C,K,K) into an int8 basis and sparse coefficients.");
+  dec->footer(
+      "Float pipeline (golden decompose.hpp): SVD initialisation, prune to --density (or by\n"
+      "--std threshold), --iters rounds of least-squares refits of coefficients and basis; then\n"
+      "symmetric quantisation: basis int8 with one layer scale, coefficients int8 (or 4-bit with\n"
+      "--coef-w 4) with one scale per output channel. Writes basis int8 (M,K,K) and coef int8\n"
+      "(N,C,M) for `escalate layer`; --out-scales writes float32 [basis_scale, "
+      "coef_scale[0..N-1]].");
+  dec->add_option("--weights", dopt.weights, "Dense weights W.npy, float32/float64 (N,C,K,K)")
+      ->required();
+  dec->add_option("--M", dopt.M, "Bases per layer (1..K*K; 1x1 layers use 1)")
+      ->capture_default_str();
+  dec->add_option("--density", dopt.density, "Coefficient density to keep, (0,1]")
+      ->capture_default_str();
+  dec->add_option("--std", dopt.std_factor,
+                  "Prune |coef| < F*std(coef) (PENNI's rule, F=1.0) instead of --density");
+  dec->add_option("--iters", dopt.iters, "Refit rounds")->capture_default_str();
+  dec->add_option("--coef-w", dopt.coef_w, "Coefficient width, 8 or 4")->capture_default_str();
+  dec->add_option("--out-basis", dopt.out_basis, "Output basis B.npy, int8 (M,K,K)")->required();
+  dec->add_option("--out-coef", dopt.out_coef, "Output coefficients A.npy, int8 (N,C,M)")
+      ->required();
+  dec->add_option("--out-scales", dopt.out_scales, "Output float32 scales .npy (1+N)");
+  dec->add_option("--json", dopt.json, "Write the quality report as JSON here");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitInput;
+  }
+  try {
+    if (run->parsed()) return cmd_run(ro);
+    if (layer->parsed()) return cmd_layer(lo);
+    if (dec->parsed()) return cmd_decompose(dopt);
+  } catch (const esc::ModelError& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const esc::NpyError& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const esc::AccelError& e) {
+    std::fprintf(stderr, "escalate: RTL error (code %d): %s\n", e.code, e.what());
+    return kExitRtl;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  }
+  return kExitInput;
 }

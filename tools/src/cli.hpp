@@ -1,0 +1,58 @@
+// Shared declarations of the escalate subcommands (tools/src/cmd_*.cpp).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace esc::cli {
+
+// Exit codes (documented in `escalate --help`).
+constexpr int kExitOk = 0;
+constexpr int kExitMismatch = 1;  // RTL output differs from the golden model
+constexpr int kExitInput = 2;     // bad command line, model file or .npy input
+constexpr int kExitRtl = 3;       // the RTL raised an error or hung
+
+// A user-facing input problem; message names the file/field and the fix.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+  std::string model = "resnet18_cifar10";
+  uint64_t seed = 1;
+  std::string layers;
+  bool trace = false;
+  std::string trace_path;
+  std::string json, md, plot;
+  bool list = false;
+  bool quiet = false;
+  double idle_prob = 0.0, backpressure_prob = 0.0;
+};
+int cmd_run(const RunOptions& o);
+
+struct LayerOptions {
+  std::string x, basis, coef, bias, mult, shift;
+  int zshift = 0, stride = 1, pad = -1, coef_w = 8;
+  bool relu = false, per_channel_basis = false;
+  std::string out, acc;
+  uint64_t seed = 1;
+  std::string trace_path;
+};
+int cmd_layer(const LayerOptions& o);
+
+struct DecomposeOptions {
+  std::string weights;
+  int M = 5;
+  double density = 0.1;
+  double std_factor = 0.0;  // > 0: prune by std threshold instead of density
+  int iters = 5;
+  int coef_w = 8;
+  std::string out_basis, out_coef, out_scales, json;
+};
+int cmd_decompose(const DecomposeOptions& o);
+
+// True if stderr is a terminal (progress bars only there).
+bool stderr_is_tty();
+
+}  // namespace esc::cli

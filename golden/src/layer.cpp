@@ -19,6 +19,7 @@ int LayerConfig::Wo() const {
 
 int64_t rshift(int64_t v, int k) {
   if (k <= 0) return v;
+  if (k >= 64) return 0;  // |v| <= 2^63 <= 2^(k-1): rounds to 0 (and avoids a shift UB)
   // Equals (v + 2^(k-1)) >> k (arithmetic shift) without the overflow of the addition: the
   // rounding increment is bit k-1 of v. The tests pin this down on negative values.
   return (v >> k) + ((v >> (k - 1)) & 1);
@@ -69,6 +70,13 @@ std::string validate(const IntLayer& layer) {
   if (c.N > 65536) return bad("N", "must be <= 65536 (16-bit n index), split the layer");
   if (c.H < 1) return bad("H", "must be >= 1, got " + std::to_string(c.H));
   if (c.W < 1) return bad("W", "must be >= 1, got " + std::to_string(c.W));
+  // Size limits keep every index and element count of the reference inside int / int32.
+  constexpr int kMaxSide = 1 << 16;
+  if (c.C > kMaxSide) return bad("C", "must be <= 65536, got " + std::to_string(c.C));
+  if (c.H > kMaxSide) return bad("H", "must be <= 65536, got " + std::to_string(c.H));
+  if (c.W > kMaxSide) return bad("W", "must be <= 65536, got " + std::to_string(c.W));
+  if (int64_t{c.H} * c.W > (int64_t{1} << 30))
+    return bad("H", "H * W must be <= 2^30; split the image into row bands (slice_layer)");
   if (c.K != 1 && c.K != 3 && c.K != 5 && c.K != 7)
     return bad("K", "must be 1, 3, 5 or 7, got " + std::to_string(c.K));
   if (c.stride != 1 && c.stride != 2)

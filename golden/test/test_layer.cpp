@@ -64,6 +64,9 @@ TEST(Rounding, RshiftRoundsHalfUpArithmetic) {
   EXPECT_EQ(rshift(7, 2), 2);    // 1.75 -> 2
   EXPECT_EQ(rshift(6, 2), 2);    // 1.5 -> 2
   EXPECT_EQ(rshift(int64_t{1} << 62, 63), 1);
+  EXPECT_EQ(rshift(std::numeric_limits<int64_t>::min(), 63), -1);
+  EXPECT_EQ(rshift(std::numeric_limits<int64_t>::min(), 64), 0);
+  EXPECT_EQ(rshift(std::numeric_limits<int64_t>::max(), 70), 0);
   EXPECT_EQ(sat_signed(40000, 16), 32767);
   EXPECT_EQ(sat_signed(-40000, 16), -32768);
   EXPECT_EQ(sat_signed(-5, 16), -5);
@@ -209,6 +212,8 @@ TEST(Validate, NamesTheBadField) {
       {"basis", [](IntLayer& l) { l.basis = BasisT(2, 5, 3, 3); }},
       {"coef", [](IntLayer& l) { l.cfg.N = 2; }},
       {"rq.shift", [](IntLayer& l) { l.rq.shift[0] = 64; }},
+      {"H", [](IntLayer& l) { l.cfg.H = std::numeric_limits<int>::max(); }},
+      {"C", [](IntLayer& l) { l.cfg.C = std::numeric_limits<int>::max(); }},
       {"rq.bias", [](IntLayer& l) { l.rq.bias.push_back(0); }},
   };
   for (const Case& c : cases) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "csplit.hpp"
 #include "esc/accel.hpp"
 #include "esc/npy.hpp"
 #include "esc/report.hpp"
@@ -144,7 +145,15 @@ int cmd_layer(const LayerOptions& o) {
     write_npy(o.out, from_tensor(g.y));
     if (!o.acc.empty()) write_npy(o.acc, from_tensor(g.acc));
   } else {
-    const AccelResult r = accel.run_layer(L);
+    int groups = 1;
+    const AccelResult r =
+        c.C > hw.C_MAX ? run_layer_csplit(accel, L, hw, &groups) : accel.run_layer(L);
+    if (groups > 1) {
+      std::printf(
+          "C = %d > C_MAX = %lld: ran %d input-channel groups, int32 accumulators summed "
+          "and requantised on the host\n",
+          c.C, static_cast<long long>(hw.C_MAX), groups);
+    }
     lr.cycles = r.stats.perf.total;
     const std::string mm = compare_outputs("layer", o.seed, g.y, g.acc, r.y, r.acc);
     write_npy(o.out, from_tensor(r.y));

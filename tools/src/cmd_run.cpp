@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli.hpp"
+#include "csplit.hpp"
 #include "esc/accel.hpp"
 #include "esc/model_file.hpp"
 #include "esc/report.hpp"
@@ -80,6 +81,7 @@ int cmd_run(const RunOptions& o) {
   const HwCaps& hw = rep.caps;
 
   const bool bar = !o.quiet && stderr_is_tty();
+  const uint64_t cycle0 = accel.cycle();
   bool rtl_error = false;
   for (size_t k = 0; k < idx.size(); ++k) {
     const size_t i = idx[k];
@@ -106,7 +108,13 @@ int cmd_run(const RunOptions& o) {
     AccelResult rtl;
     if (lr.rtl) {
       try {
-        rtl = accel.run_layer(layer);
+        if (ml.C > hw.C_MAX) {
+          int groups = 0;
+          rtl = run_layer_csplit(accel, layer, hw, &groups);
+          lr.note = "C-split x" + std::to_string(groups) + " (host acc sum + requant)";
+        } else {
+          rtl = accel.run_layer(layer);
+        }
         lr.cycles = rtl.stats.perf.total;
         lr.bcu_cycles = rtl.stats.perf.bcu;
         lr.cau_cycles = rtl.stats.perf.cau;
@@ -142,6 +150,7 @@ int cmd_run(const RunOptions& o) {
   progress(bar, idx.size(), idx.size(), "done", seconds_since(t0));
   if (bar) std::fprintf(stderr, "\n");
   rep.wall_s = seconds_since(t0);
+  rep.sim_cycles = accel.cycle() - cycle0;
 
   std::printf("escalate run: model %s (%s), seed %llu, T=%d L=%d M_MAX=%d K_MAX=%d\n\n",
               model.name.c_str(), path.c_str(), static_cast<unsigned long long>(o.seed), hw.T, hw.L,

@@ -65,10 +65,11 @@ struct RunReport {
   uint64_t seed = 1;
   HwCaps caps;
   std::vector<LayerReport> layers;
-  double wall_s = 0.0;  // whole run
-  std::string error;    // non-empty if the run stopped on an error
+  double wall_s = 0.0;      // whole run
+  uint64_t sim_cycles = 0;  // every simulated clock cycle (loads, runs, drains, polls)
+  std::string error;        // non-empty if the run stopped on an error
   RunTotals totals() const;
-  double sim_cycles_per_s() const;  // measured cycles / wall time
+  double sim_cycles_per_s() const;  // sim_cycles (or measured cycles if 0) / wall time
 };
 
 // Compare the RTL output with the golden one. "" if identical (y everywhere, acc on every

@@ -1,0 +1,170 @@
+// End-to-end tests of the escalate binary: `layer` and `decompose` from .npy files, and clear
+// errors (file, line, field; exit code 2) for malformed input. Label rtl: runs the Verilated RTL.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "esc/layer.hpp"
+#include "esc/npy.hpp"
+
+namespace esc {
+namespace {
+
+struct Cmd {
+  int rc;
+  std::string out;
+};
+
+Cmd run(const std::string& args) {
+  const std::string cmd = std::string(ESCALATE_BIN) + " " + args + " 2>&1";
+  Cmd r{-1, ""};
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int st = ::pclose(p);
+  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+uint64_t seed_from_env(uint64_t dflt) {
+  const char* s = std::getenv("ESC_SEED");
+  return s != nullptr ? std::strtoull(s, nullptr, 0) : dflt;
+}
+
+std::string tmp(const std::string& name) {
+  return ::testing::TempDir() + "/esc_cli_" + name;
+}
+
+TEST(Cli, HelpOnEveryCommand) {
+  for (const char* c : {"--help", "run --help", "layer --help", "decompose --help"}) {
+    Cmd r = run(c);
+    EXPECT_EQ(r.rc, 0) << c << "\n" << r.out;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << c << "\n" << r.out;
+  }
+  Cmd r = run("");
+  EXPECT_NE(r.rc, 0);
+}
+
+TEST(Cli, LayerFromNpyMatchesGolden) {
+  const uint64_t seed = seed_from_env(11);
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
+  LayerConfig cfg;
+  cfg.C = 8;
+  cfg.N = 12;
+  cfg.H = 7;
+  cfg.W = 9;
+  cfg.stride = 2;
+  cfg.relu = true;
+  IntLayer L = make_random_layer(cfg, 0.3, seed);
+  write_npy(tmp("x.npy"), from_tensor(L.x));
+  NpyArray b = from_tensor(L.basis);
+  b.shape.erase(b.shape.begin());  // (1,M,K,K) -> (M,K,K)
+  write_npy(tmp("b.npy"), b);
+  write_npy(tmp("a.npy"), from_tensor(L.coef));
+  write_npy(tmp("bias.npy"), from_vector(L.rq.bias));
+  write_npy(tmp("mult.npy"), from_vector(L.rq.mult));
+  write_npy(tmp("shift.npy"), from_vector(L.rq.shift));
+  const std::string args = "layer --x " + tmp("x.npy") + " --basis " + tmp("b.npy") + " --coef " +
+                           tmp("a.npy") + " --bias " + tmp("bias.npy") + " --mult " +
+                           tmp("mult.npy") + " --shift " + tmp("shift.npy") + " --zshift " +
+                           std::to_string(L.cfg.zshift) + " --stride 2 --pad 1 --relu --out " +
+                           tmp("y.npy") + " --acc " + tmp("acc.npy");
+  Cmd r = run(args);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("matches the golden model"), std::string::npos) << r.out;
+  const IntResult g = run_int(L);
+  const OutT y = to_tensor<int8_t, 3>(read_npy(tmp("y.npy")));
+  const AccT acc = to_tensor<int32_t, 3>(read_npy(tmp("acc.npy")));
+  ASSERT_EQ(y.dimensions(), g.y.dimensions());
+  Tensor<bool, 0> same = (y == g.y).all();
+  EXPECT_TRUE(same());
+  Tensor<bool, 0> same_acc = (acc == g.acc).all();
+  EXPECT_TRUE(same_acc());
+}
+
+TEST(Cli, DecomposeWritesBasisAndCoef) {
+  const uint64_t seed = seed_from_env(5);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  SplitMix64 g(seed);
+  WeightT w(16, 8, 3, 3);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<float>(g.uniform01() - 0.5);
+  write_npy(tmp("w.npy"), from_tensor(w));
+  Cmd r = run("decompose --weights " + tmp("w.npy") + " --M 5 --density 0.2 --out-basis " +
+              tmp("db.npy") + " --out-coef " + tmp("da.npy") + " --out-scales " + tmp("ds.npy"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("SQNR"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("compression"), std::string::npos) << r.out;
+  const auto basis = to_tensor<int8_t, 3>(read_npy(tmp("db.npy")));
+  const auto coef = to_tensor<int8_t, 3>(read_npy(tmp("da.npy")));
+  EXPECT_EQ(basis.dimension(0), 5);
+  EXPECT_EQ(coef.dimension(0), 16);
+  EXPECT_EQ(coef.dimension(2), 5);
+  int64_t nnz = 0;
+  for (Eigen::Index i = 0; i < coef.size(); ++i) nnz += coef.data()[i] != 0;
+  EXPECT_LE(nnz, 16 * 8 * 5 * 0.2 + 1);
+  EXPECT_GT(nnz, 16 * 8 * 5 * 0.15);
+  // Bad option: M > K*K.
+  Cmd bad = run("decompose --weights " + tmp("w.npy") + " --M 10 --out-basis " + tmp("db.npy") +
+                " --out-coef " + tmp("da.npy"));
+  EXPECT_EQ(bad.rc, 2) << bad.out;
+  EXPECT_NE(bad.out.find("--M"), std::string::npos) << bad.out;
+}
+
+TEST(Cli, MalformedModelFileNamesFileLineField) {
+  const std::string p = tmp("bad_model.txt");
+  {
+    std::ofstream f(p);
+    f << "# test\nconv1 3 16 8 8 3 1 1 5 0.2\nconv2 16 16 8 8 4 1 1 5 0.2\n";
+  }
+  Cmd r = run("run --model " + p);
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find(p + ":3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("field 'K'"), std::string::npos) << r.out;
+  Cmd u = run("run --model no_such_model");
+  EXPECT_EQ(u.rc, 2) << u.out;
+  EXPECT_NE(u.out.find("resnet18_cifar10"), std::string::npos) << u.out;  // lists the choices
+  Cmd l = run("run --layers nope");
+  EXPECT_EQ(l.rc, 2) << l.out;
+  EXPECT_NE(l.out.find("nope"), std::string::npos) << l.out;
+}
+
+TEST(Cli, BadNpyIsAnInputError) {
+  const std::string p = tmp("not_npy.npy");
+  {
+    std::ofstream f(p);
+    f << "hello";
+  }
+  Cmd r = run("layer --x " + p + " --basis " + p + " --coef " + p + " --out " + tmp("o.npy"));
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find(p), std::string::npos) << r.out;
+}
+
+TEST(Cli, RunWritesReportsAndGoldenOnlyLayer) {
+  // A 5x5 layer cannot run on the RTL (K_MAX = 3): it must be reported golden-only, not fail.
+  const std::string p = tmp("small_model.txt");
+  {
+    std::ofstream f(p);
+    f << "a 4 8 6 6 3 1 1 5 0.3\nb 8 8 6 6 5 1 2 5 0.3\nc 8 16 6 6 1 2 0 1 0.3\n";
+  }
+  const std::string js = tmp("small.json"), md = tmp("small.md"), svg = tmp("small.svg");
+  std::remove(js.c_str());
+  Cmd r = run("run --model " + p + " --json " + js + " --md " + md + " --plot " + svg);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("golden-only (K=5)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2/2 layers match"), std::string::npos) << r.out;
+  std::ifstream f(js);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"mismatches\": 0"), std::string::npos) << text;
+  std::ifstream s(svg);
+  std::string svgt((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+  EXPECT_NE(svgt.find("</svg>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace esc

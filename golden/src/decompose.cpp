@@ -200,7 +200,7 @@ Tensor<float, 3> conv_float(const WeightT& w, const std::vector<float>& bias,
 }
 
 IntLayer quantize(const Decomposition& d, const std::vector<float>& bias, const LayerConfig& cfg,
-                  const ActT& x, const QuantOptions& opt) {
+                  const ActT& x, const QuantOptions& opt, QuantScales* scales) {
   if (opt.coef_w != 8 && opt.coef_w != 4) throw std::invalid_argument("quantize: coef_w 8 or 4");
   if (!(opt.x_scale > 0) || !(opt.y_scale > 0))
     throw std::invalid_argument("quantize: x_scale and y_scale must be > 0");
@@ -266,10 +266,16 @@ IntLayer quantize(const Decomposition& d, const std::vector<float>& bias, const 
     }
   }
   L.cfg.zshift = zs;
+  if (scales) {
+    scales->basis = sb;
+    scales->coef = sa;
+    scales->acc_unit.assign(N, 0.0);
+  }
   // Requantisation: real y / y_scale = acc * r[n], r[n] = sa[n] * sb * x_scale * 2^zshift /
   // y_scale.
   for (int n = 0; n < N; ++n) {
     const double unit = sa[n] * sb * opt.x_scale * std::ldexp(1.0, zs);  // real value of acc LSB
+    if (scales) scales->acc_unit[n] = unit;
     const double r = unit / opt.y_scale;
     int sh = 0;
     while (sh < 63 && std::ldexp(r, sh + 1) <= 65535.0) ++sh;

@@ -73,6 +73,7 @@ TEST(CoefCodec, RejectsCorruptEncodings) {
   expect_bad([](EncodedCoef& e) { e.colptr[0][0] = 1; }, "colptr[0]");
   expect_bad([](EncodedCoef& e) { e.colptr[0].back() += 1; }, "colptr end");
   expect_bad([](EncodedCoef& e) { e.colptr[1].pop_back(); }, "colptr size");
+  expect_bad([](EncodedCoef& e) { e.colptr[0][1] = 1000; }, "colptr past the entries");
   expect_bad([](EncodedCoef& e) { e.colptr.pop_back(); }, "lane count");
   expect_bad([](EncodedCoef& e) { e.colptr[0][1] = e.colptr[0][2] + 1; }, "decreasing colptr");
 }

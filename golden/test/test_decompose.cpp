@@ -143,8 +143,14 @@ TEST(Quantize, IntegerLayerTracksTheFloatConvolution) {
   QuantOptions opt;
   opt.x_scale = x_scale;
   opt.y_scale = ymax / 127.0f;
-  const IntLayer L = quantize(d, bias, cfg, x, opt);
+  QuantScales sc;
+  const IntLayer L = quantize(d, bias, cfg, x, opt, &sc);
   ASSERT_EQ(validate(L), "");
+  ASSERT_EQ(sc.coef.size(), size_t(cfg.N));
+  for (int n = 0; n < cfg.N; ++n)  // the reported scales reproduce the float coefficients
+    for (int c = 0; c < cfg.C; ++c)
+      for (int m = 0; m < 5; ++m)
+        ASSERT_NEAR(sc.coef[n] * L.coef(n, c, m), d.coef(n, c, m), 0.51 * sc.coef[n]);
   const IntResult r = run_int(L);
   EXPECT_FALSE(r.overflow);
   double err_sum = 0, max_err = 0;

@@ -51,8 +51,15 @@ struct QuantOptions {
 // channel (max |coef[n]| -> 127 or 7), folded into mult/shift. zshift: the smallest shift that
 // keeps max |Z| of the calibration input `x` inside 16 bits. cfg gives the geometry (C, N, H, W,
 // K, stride, pads, relu); M, zshift, coef_w and basis_per_channel are set here.
+// Scales chosen by quantize(): real basis = basis * int basis, real coef[n] = coef[n] * int
+// coef, real value of one accumulator LSB of channel n = acc_unit[n].
+struct QuantScales {
+  double basis = 1.0;
+  std::vector<double> coef;
+  std::vector<double> acc_unit;
+};
 IntLayer quantize(const Decomposition& d, const std::vector<float>& bias, const LayerConfig& cfg,
-                  const ActT& x, const QuantOptions& opt);
+                  const ActT& x, const QuantOptions& opt, QuantScales* scales = nullptr);
 
 // Float reference convolution with the geometry of cfg (zero padding), plus bias and optional
 // ReLU: the quantity quantize() approximates, in real units.

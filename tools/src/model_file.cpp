@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -177,8 +178,8 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (!names.insert(L.name).second) {
       lp.fail("name", "duplicate layer name " + quote(L.name) + "; names must be unique");
     }
-    L.C = lp.integer("C", tok[1], 1, 65535, "input channels");
-    L.N = lp.integer("N", tok[2], 1, 65535, "output channels");
+    L.C = lp.integer("C", tok[1], 1, 16384, "input channels");
+    L.N = lp.integer("N", tok[2], 1, 16384, "output channels");
     L.H = lp.integer("H", tok[3], 1, 4096, "input height");
     L.W = lp.integer("W", tok[4], 1, 4096, "input width");
     L.K = lp.integer("K", tok[5], 1, 7, "kernel size");
@@ -311,14 +312,18 @@ ModelMacs expected_macs(const ModelLayer& L) {
 }
 
 ModelMacs expected_macs(const Model& model) {
+  // Saturating sums: a (fuzzed) file of many huge layers must not overflow int64.
+  auto add = [](int64_t& acc, int64_t v) {
+    if (__builtin_add_overflow(acc, v, &acc)) acc = INT64_MAX;
+  };
   ModelMacs t;
   for (const auto& L : model.layers) {
     ModelMacs m = expected_macs(L);
-    t.nnz += m.nnz;
-    t.basis += m.basis;
-    t.coef += m.coef;
-    t.useful += m.useful;
-    t.dense += m.dense;
+    add(t.nnz, m.nnz);
+    add(t.basis, m.basis);
+    add(t.coef, m.coef);
+    add(t.useful, m.useful);
+    add(t.dense, m.dense);
   }
   return t;
 }

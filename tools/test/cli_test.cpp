@@ -51,6 +51,38 @@ TEST(Cli, HelpOnEveryCommand) {
   EXPECT_NE(r.rc, 0);
 }
 
+// Write layer L as .npy files, run `escalate layer`, and compare its output files with run_int.
+void check_layer_command(const IntLayer& L, const std::string& tag) {
+  write_npy(tmp(tag + "x.npy"), from_tensor(L.x));
+  NpyArray b = from_tensor(L.basis);
+  if (!L.cfg.basis_per_channel) b.shape.erase(b.shape.begin());  // (1,M,K,K) -> (M,K,K)
+  write_npy(tmp(tag + "b.npy"), b);
+  write_npy(tmp(tag + "a.npy"), from_tensor(L.coef));
+  write_npy(tmp(tag + "bias.npy"), from_vector(L.rq.bias));
+  write_npy(tmp(tag + "mult.npy"), from_vector(L.rq.mult));
+  write_npy(tmp(tag + "shift.npy"), from_vector(L.rq.shift));
+  std::string args = "layer --x " + tmp(tag + "x.npy") + " --basis " + tmp(tag + "b.npy") +
+                     " --coef " + tmp(tag + "a.npy") + " --bias " + tmp(tag + "bias.npy") +
+                     " --mult " + tmp(tag + "mult.npy") + " --shift " + tmp(tag + "shift.npy") +
+                     " --zshift " + std::to_string(L.cfg.zshift) + " --stride " +
+                     std::to_string(L.cfg.stride) + " --pad " + std::to_string(L.cfg.pad_t) +
+                     " --coef-w " + std::to_string(L.cfg.coef_w) + " --out " + tmp(tag + "y.npy") +
+                     " --acc " + tmp(tag + "acc.npy");
+  if (L.cfg.relu) args += " --relu";
+  if (L.cfg.basis_per_channel) args += " --per-channel-basis";
+  Cmd r = run(args);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("matches the golden model"), std::string::npos) << r.out;
+  const IntResult g = run_int(L);
+  const OutT y = to_tensor<int8_t, 3>(read_npy(tmp(tag + "y.npy")));
+  const AccT acc = to_tensor<int32_t, 3>(read_npy(tmp(tag + "acc.npy")));
+  ASSERT_EQ(y.dimensions(), g.y.dimensions());
+  Tensor<bool, 0> same = (y == g.y).all();
+  EXPECT_TRUE(same());
+  Tensor<bool, 0> same_acc = (acc == g.acc).all();
+  EXPECT_TRUE(same_acc());
+}
+
 TEST(Cli, LayerFromNpyMatchesGolden) {
   const uint64_t seed = seed_from_env(11);
   SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
@@ -61,31 +93,34 @@ TEST(Cli, LayerFromNpyMatchesGolden) {
   cfg.W = 9;
   cfg.stride = 2;
   cfg.relu = true;
-  IntLayer L = make_random_layer(cfg, 0.3, seed);
-  write_npy(tmp("x.npy"), from_tensor(L.x));
-  NpyArray b = from_tensor(L.basis);
-  b.shape.erase(b.shape.begin());  // (1,M,K,K) -> (M,K,K)
-  write_npy(tmp("b.npy"), b);
-  write_npy(tmp("a.npy"), from_tensor(L.coef));
-  write_npy(tmp("bias.npy"), from_vector(L.rq.bias));
-  write_npy(tmp("mult.npy"), from_vector(L.rq.mult));
-  write_npy(tmp("shift.npy"), from_vector(L.rq.shift));
-  const std::string args = "layer --x " + tmp("x.npy") + " --basis " + tmp("b.npy") + " --coef " +
-                           tmp("a.npy") + " --bias " + tmp("bias.npy") + " --mult " +
-                           tmp("mult.npy") + " --shift " + tmp("shift.npy") + " --zshift " +
-                           std::to_string(L.cfg.zshift) + " --stride 2 --pad 1 --relu --out " +
-                           tmp("y.npy") + " --acc " + tmp("acc.npy");
-  Cmd r = run(args);
-  ASSERT_EQ(r.rc, 0) << r.out;
-  EXPECT_NE(r.out.find("matches the golden model"), std::string::npos) << r.out;
-  const IntResult g = run_int(L);
-  const OutT y = to_tensor<int8_t, 3>(read_npy(tmp("y.npy")));
-  const AccT acc = to_tensor<int32_t, 3>(read_npy(tmp("acc.npy")));
-  ASSERT_EQ(y.dimensions(), g.y.dimensions());
-  Tensor<bool, 0> same = (y == g.y).all();
-  EXPECT_TRUE(same());
-  Tensor<bool, 0> same_acc = (acc == g.acc).all();
-  EXPECT_TRUE(same_acc());
+  check_layer_command(make_random_layer(cfg, 0.3, seed), "a_");
+}
+
+TEST(Cli, LayerPerChannelBasisCoef4) {
+  const uint64_t seed = seed_from_env(12);
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
+  LayerConfig cfg;
+  cfg.C = 6;
+  cfg.N = 10;
+  cfg.H = 5;
+  cfg.W = 6;
+  cfg.M = 3;
+  cfg.coef_w = 4;
+  cfg.basis_per_channel = true;
+  check_layer_command(make_random_layer(cfg, 0.4, seed), "b_");
+}
+
+TEST(Cli, LayerWithMoreChannelsThanCmaxIsSplit) {
+  const uint64_t seed = seed_from_env(13);
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
+  LayerConfig cfg;
+  cfg.C = 700;  // > C_MAX = 512: input-channel groups, accumulators summed on the host
+  cfg.N = 9;
+  cfg.H = cfg.W = 3;
+  cfg.K = 1;
+  cfg.M = 1;
+  cfg.pad_t = cfg.pad_b = cfg.pad_l = cfg.pad_r = 0;
+  check_layer_command(make_random_layer(cfg, 0.2, seed), "c_");
 }
 
 TEST(Cli, DecomposeWritesBasisAndCoef) {

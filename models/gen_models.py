@@ -18,7 +18,7 @@ def density(k, c, n):
     if n <= 64:
         return 0.12  # BCU-bound on ESCALATE anyway: density is free here
     if n <= 128:
-        return 0.08
+        return 0.065  # CAU/BCU balance point for N = 128 is density*N = 8
     return 0.05
 
 

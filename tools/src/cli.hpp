@@ -52,6 +52,10 @@ struct DecomposeOptions {
 };
 int cmd_decompose(const DecomposeOptions& o);
 
+// Throw InputError if `path` (an output file of option `option`) cannot be created: checked
+// before a long run so that the run is not wasted. Empty path: nothing to check.
+void check_output_path(const std::string& path, const std::string& option);
+
 // True if stderr is a terminal (progress bars only there).
 bool stderr_is_tty();
 

@@ -48,6 +48,10 @@ double sqnr_db(double rel_err) {
 int cmd_decompose(const DecomposeOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   if (o.coef_w != 8 && o.coef_w != 4) throw InputError("--coef-w must be 8 or 4");
+  check_output_path(o.out_basis, "--out-basis");
+  check_output_path(o.out_coef, "--out-coef");
+  check_output_path(o.out_scales, "--out-scales");
+  check_output_path(o.json, "--json");
   if (o.std_factor <= 0.0 && !(o.density > 0.0 && o.density <= 1.0)) {
     throw InputError("--density must be in (0, 1], e.g. 0.1");
   }

@@ -61,6 +61,9 @@ std::string shape_str(const std::vector<int64_t>& s) {
 
 int cmd_layer(const LayerOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
+  check_output_path(o.out, "--out");
+  check_output_path(o.acc, "--acc");
+  check_output_path(o.trace_path, "--trace-file");
   IntLayer L;
   L.x = to_tensor<int8_t, 3>(read_npy(o.x), o.x + " (--x, activations (C,H,W))");
   const NpyArray b = read_npy(o.basis);

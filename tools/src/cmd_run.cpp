@@ -54,6 +54,10 @@ void progress(bool on, size_t done, size_t total, const std::string& name, doubl
 
 int cmd_run(const RunOptions& o) {
   const Clock::time_point t0 = Clock::now();
+  check_output_path(o.json, "--json");
+  check_output_path(o.md, "--md");
+  check_output_path(o.plot, "--plot");
+  if (o.trace) check_output_path(o.trace_path, "--trace-file");
   const std::string path = resolve_model(o.model, models_dir());
   const Model model = load_model(path);
   if (o.list) {

@@ -1,4 +1,5 @@
 // escalate: run CNN workloads through the ESCALATE RTL (Verilated) and the golden model.
+#include <sys/stat.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -12,6 +13,24 @@
 namespace esc::cli {
 bool stderr_is_tty() {
   return ::isatty(STDERR_FILENO) == 1;
+}
+
+void check_output_path(const std::string& path, const std::string& option) {
+  if (path.empty()) return;
+  const size_t slash = path.find_last_of('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    throw InputError(option + " " + path + ": directory " + dir +
+                     " does not exist; create it first");
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw InputError(option + " " + path + ": directory " + dir + " is not writable");
+  }
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw InputError(option + " " + path + ": is a directory; give a file name");
+  }
 }
 }  // namespace esc::cli
 

@@ -143,6 +143,10 @@ int cmd_run(const RunOptions& o) {
     if (lr.checked) {
       lr.mismatch = compare_outputs(ml.name, lr.seed, g.y, g.acc, rtl.y, rtl.acc);
       lr.match = lr.mismatch.empty();
+      if (!lr.match) {
+        lr.mismatch += "; replay: escalate run --model " + model.name + " --seed " +
+                       std::to_string(o.seed) + " --layers " + ml.name;
+      }
     }
     if (!lr.mismatch.empty()) {
       if (bar) std::fprintf(stderr, "\n");

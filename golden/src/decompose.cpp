@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace esc {
 
@@ -197,6 +198,186 @@ Tensor<float, 3> conv_float(const WeightT& w, const std::vector<float>& bias,
         y(n, oy, ox) = static_cast<float>(cfg.relu ? std::max(0.0, s) : s);
       }
   return y;
+}
+
+namespace {
+
+void check_float_layer(const Tensor<float, 4>& basis, const Tensor<float, 3>& coef,
+                       const std::vector<float>& bias, const Tensor<float, 3>& x,
+                       const LayerConfig& cfg, const char* who) {
+  const std::string w = who;
+  if (cfg.C < 1 || cfg.N < 1 || cfg.M < 1 || cfg.K < 1 || cfg.stride < 1 || cfg.Ho() < 1 ||
+      cfg.Wo() < 1)
+    throw std::invalid_argument(w + ": bad geometry in cfg (C, N, M, K, stride, H/W vs pads)");
+  if (basis.dimension(0) != cfg.CB() || basis.dimension(1) != cfg.M ||
+      basis.dimension(2) != cfg.K || basis.dimension(3) != cfg.K)
+    throw std::invalid_argument(
+        w + ": basis must be (CB, M, K, K) with CB = " + std::to_string(cfg.CB()));
+  if (coef.dimension(0) != cfg.N || coef.dimension(1) != cfg.C || coef.dimension(2) != cfg.M)
+    throw std::invalid_argument(w + ": coef must be (N, C, M)");
+  if (x.dimension(0) != cfg.C || x.dimension(1) != cfg.H || x.dimension(2) != cfg.W)
+    throw std::invalid_argument(w + ": x must be (C, H, W)");
+  if (!bias.empty() && static_cast<int>(bias.size()) != cfg.N)
+    throw std::invalid_argument(w + ": bias must be empty or have N entries");
+}
+
+// One basis-stage value Z[c][m] at output pixel (oy, ox), zero padding, in double.
+double basis_value(const Tensor<float, 4>& basis, const Tensor<float, 3>& x, const LayerConfig& cfg,
+                   int c, int m, int oy, int ox) {
+  const int cb = cfg.basis_per_channel ? c : 0;
+  double z = 0;
+  for (int i = 0; i < cfg.K; ++i) {
+    const int iy = cfg.stride * oy + i - cfg.pad_t;
+    if (iy < 0 || iy >= cfg.H) continue;
+    for (int j = 0; j < cfg.K; ++j) {
+      const int ix = cfg.stride * ox + j - cfg.pad_l;
+      if (ix < 0 || ix >= cfg.W) continue;
+      z += double(basis(cb, m, i, j)) * double(x(c, iy, ix));
+    }
+  }
+  return z;
+}
+
+float finish(double v, const std::vector<float>& bias, int n, bool relu) {
+  const double s = v + (bias.empty() ? 0.0 : double(bias[n]));
+  return static_cast<float>(relu ? std::max(0.0, s) : s);
+}
+
+Tensor<float, 4> as_layer_basis(const Decomposition& d) {
+  Tensor<float, 4> b(1, d.basis.dimension(0), d.basis.dimension(1), d.basis.dimension(2));
+  std::copy(d.basis.data(), d.basis.data() + d.basis.size(), b.data());
+  return b;
+}
+
+LayerConfig with_decomposition(LayerConfig cfg, const Decomposition& d) {
+  cfg.M = d.M();
+  cfg.basis_per_channel = false;
+  return cfg;
+}
+
+}  // namespace
+
+Tensor<float, 3> conv_decomposed_stages(const Tensor<float, 4>& basis, const Tensor<float, 3>& coef,
+                                        const std::vector<float>& bias, const Tensor<float, 3>& x,
+                                        const LayerConfig& cfg) {
+  check_float_layer(basis, coef, bias, x, cfg, "conv_decomposed_stages");
+  const int Ho = cfg.Ho(), Wo = cfg.Wo(), M = cfg.M;
+  // Basis stage over the whole map: Z (C, M, Ho, Wo), stored.
+  Tensor<double, 4> z(cfg.C, M, Ho, Wo);
+  for (int c = 0; c < cfg.C; ++c)
+    for (int m = 0; m < M; ++m)
+      for (int oy = 0; oy < Ho; ++oy)
+        for (int ox = 0; ox < Wo; ++ox) z(c, m, oy, ox) = basis_value(basis, x, cfg, c, m, oy, ox);
+  // Coefficient stage.
+  Tensor<float, 3> y(cfg.N, Ho, Wo);
+  for (int n = 0; n < cfg.N; ++n)
+    for (int oy = 0; oy < Ho; ++oy)
+      for (int ox = 0; ox < Wo; ++ox) {
+        double s = 0;
+        for (int c = 0; c < cfg.C; ++c)
+          for (int m = 0; m < M; ++m) s += double(coef(n, c, m)) * z(c, m, oy, ox);
+        y(n, oy, ox) = finish(s, bias, n, cfg.relu);
+      }
+  return y;
+}
+
+Tensor<float, 3> conv_basis_first(const Tensor<float, 4>& basis, const Tensor<float, 3>& coef,
+                                  const std::vector<float>& bias, const Tensor<float, 3>& x,
+                                  const LayerConfig& cfg, int tile) {
+  check_float_layer(basis, coef, bias, x, cfg, "conv_basis_first");
+  if (tile < 1) throw std::invalid_argument("conv_basis_first: tile must be >= 1");
+  const int Ho = cfg.Ho(), Wo = cfg.Wo(), M = cfg.M, P = Ho * Wo;
+  // Column c of A as its nonzeros (n, m, a): the sparse stream the CAU reads.
+  struct Nz {
+    int n, m;
+    double a;
+  };
+  std::vector<std::vector<Nz>> col(cfg.C);
+  for (int c = 0; c < cfg.C; ++c)
+    for (int n = 0; n < cfg.N; ++n)
+      for (int m = 0; m < M; ++m)
+        if (coef(n, c, m) != 0.0f) col[c].push_back({n, m, double(coef(n, c, m))});
+  Tensor<float, 3> y(cfg.N, Ho, Wo);
+  std::vector<double> psum, zt;
+  for (int t0 = 0; t0 < P; t0 += tile) {
+    const int T = std::min(tile, P - t0);
+    psum.assign(static_cast<size_t>(cfg.N) * T, 0.0);
+    for (int c = 0; c < cfg.C; ++c) {  // stream input channels
+      zt.assign(static_cast<size_t>(M) * T, 0.0);
+      for (int m = 0; m < M; ++m)  // basis stage for this tile only
+        for (int t = 0; t < T; ++t)
+          zt[size_t(m) * T + t] = basis_value(basis, x, cfg, c, m, (t0 + t) / Wo, (t0 + t) % Wo);
+      for (const Nz& e : col[c])  // coefficient stage: vector op along the tile
+        for (int t = 0; t < T; ++t) psum[size_t(e.n) * T + t] += e.a * zt[size_t(e.m) * T + t];
+    }
+    for (int n = 0; n < cfg.N; ++n)
+      for (int t = 0; t < T; ++t)
+        y.data()[int64_t{n} * P + t0 + t] = finish(psum[size_t(n) * T + t], bias, n, cfg.relu);
+  }
+  return y;
+}
+
+Tensor<float, 3> conv_decomposed_stages(const Decomposition& d, const std::vector<float>& bias,
+                                        const Tensor<float, 3>& x, const LayerConfig& cfg) {
+  return conv_decomposed_stages(as_layer_basis(d), d.coef, bias, x, with_decomposition(cfg, d));
+}
+
+Tensor<float, 3> conv_basis_first(const Decomposition& d, const std::vector<float>& bias,
+                                  const Tensor<float, 3>& x, const LayerConfig& cfg, int tile) {
+  return conv_basis_first(as_layer_basis(d), d.coef, bias, x, with_decomposition(cfg, d), tile);
+}
+
+Decomposition dequantize(const IntLayer& layer, const QuantScales& scales) {
+  const LayerConfig& c = layer.cfg;
+  if (c.basis_per_channel) throw std::invalid_argument("dequantize: layer-shared basis only");
+  if (static_cast<int>(scales.coef.size()) != c.N)
+    throw std::invalid_argument("dequantize: scales.coef must have N entries");
+  Decomposition d;
+  d.basis = Tensor<float, 3>(c.M, c.K, c.K);
+  for (Eigen::Index i = 0; i < d.basis.size(); ++i)
+    d.basis.data()[i] = static_cast<float>(scales.basis * layer.basis.data()[i]);
+  d.coef = Tensor<float, 3>(c.N, c.C, c.M);
+  for (int n = 0; n < c.N; ++n)
+    for (int ch = 0; ch < c.C; ++ch)
+      for (int m = 0; m < c.M; ++m)
+        d.coef(n, ch, m) = static_cast<float>(scales.coef[n] * layer.coef(n, ch, m));
+  return d;
+}
+
+DecompositionReport decomposition_report(const Decomposition& d, const WeightT& w, int coef_w,
+                                         int lanes) {
+  check_shapes(d, w);
+  if (coef_w != 8 && coef_w != 4)
+    throw std::invalid_argument("decomposition_report: coef_w 8 or 4");
+  DecompositionReport r;
+  const MatD wm = kernel_matrix(w);
+  const double sig = wm.squaredNorm();
+  const double noise = (wm - coef_matrix(d) * basis_matrix(d)).squaredNorm();
+  r.rel_error = sig > 0 ? std::sqrt(noise / sig) : std::sqrt(noise);
+  r.sqnr_db = noise > 0 ? 10.0 * std::log10(sig / noise) : std::numeric_limits<double>::infinity();
+  // Only the nonzero pattern matters for the storage accounting.
+  CoefT pattern(d.coef.dimension(0), d.coef.dimension(1), d.coef.dimension(2));
+  for (Eigen::Index i = 0; i < d.coef.size(); ++i) {
+    const bool nz = d.coef.data()[i] != 0.0f;
+    pattern.data()[i] = nz ? 1 : 0;
+    r.nnz += nz;
+  }
+  r.coef_slots = d.coef.size();
+  r.density = r.coef_slots ? double(r.nnz) / double(r.coef_slots) : 0.0;
+  LayerConfig cfg;
+  cfg.N = static_cast<int>(w.dimension(0));
+  cfg.C = static_cast<int>(w.dimension(1));
+  cfg.K = static_cast<int>(w.dimension(2));
+  cfg.M = d.M();
+  cfg.coef_w = coef_w;
+  cfg.basis_per_channel = false;
+  r.bits = storage_bits(cfg, encode_coef(pattern, lanes));
+  const int64_t dense = int64_t{cfg.N} * cfg.C * cfg.K * cfg.K;
+  r.dense_fp32_bits = dense * 32;
+  r.dense_int8_bits = dense * 8;
+  r.compression_fp32 = r.bits.total ? double(r.dense_fp32_bits) / double(r.bits.total) : 0.0;
+  r.compression_int8 = r.bits.total ? double(r.dense_int8_bits) / double(r.bits.total) : 0.0;
+  return r;
 }
 
 IntLayer quantize(const Decomposition& d, const std::vector<float>& bias, const LayerConfig& cfg,

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "esc/coef_codec.hpp"
 #include "esc/layer.hpp"
 #include "esc/tensor.hpp"
 
@@ -65,5 +66,49 @@ IntLayer quantize(const Decomposition& d, const std::vector<float>& bias, const 
 // ReLU: the quantity quantize() approximates, in real units.
 Tensor<float, 3> conv_float(const WeightT& w, const std::vector<float>& bias,
                             const Tensor<float, 3>& x, const LayerConfig& cfg);
+
+// Float decomposed convolution, the two evaluation orders of SPEC sections 1 and 2. `basis` is
+// (CB, M, K, K) with CB = 1 (layer-shared) or C (cfg.basis_per_channel); `coef` is (N, C, M).
+// Geometry from cfg (C, N, H, W, K, stride, pads, relu); bias may be empty (= 0). All three
+// float paths accumulate in double and agree to rounding; with W = compose(d) they equal
+// conv_float(W) up to float rounding (linearity).
+//
+// (a) Stage order: the basis stage over the whole map, Z[c][m][y][x] (C*M*Ho*Wo values,
+//     stored), then the coefficient stage Y[n] = sum_c sum_m A[n][c][m] * Z[c][m].
+Tensor<float, 3> conv_decomposed_stages(const Tensor<float, 4>& basis, const Tensor<float, 3>& coef,
+                                        const std::vector<float>& bias, const Tensor<float, 3>& x,
+                                        const LayerConfig& cfg);
+// (b) Basis-First streaming order (SPEC section 2): for each tile of `tile` output pixels
+//     (raster order), stream the input channels; per channel compute Z[m][t] for the tile only
+//     and scatter it through the nonzeros (n, m, a) of column c of A into psum[n][t]. Z is never
+//     stored beyond one (channel, tile).
+Tensor<float, 3> conv_basis_first(const Tensor<float, 4>& basis, const Tensor<float, 3>& coef,
+                                  const std::vector<float>& bias, const Tensor<float, 3>& x,
+                                  const LayerConfig& cfg, int tile = 8);
+// Layer-shared convenience forms: basis (M, K, K) of a Decomposition.
+Tensor<float, 3> conv_decomposed_stages(const Decomposition& d, const std::vector<float>& bias,
+                                        const Tensor<float, 3>& x, const LayerConfig& cfg);
+Tensor<float, 3> conv_basis_first(const Decomposition& d, const std::vector<float>& bias,
+                                  const Tensor<float, 3>& x, const LayerConfig& cfg, int tile = 8);
+
+// Real-valued decomposition represented by a quantised layer: basis * scales.basis and
+// coef[n] * scales.coef[n] (layer-shared basis only). Used to measure the quantisation error.
+Decomposition dequantize(const IntLayer& layer, const QuantScales& scales);
+
+// Quality and size of a decomposition against the dense weights it replaces.
+struct DecompositionReport {
+  double rel_error = 0;    // ||W - AB||_F / ||W||_F
+  double sqnr_db = 0;      // 10 log10(||W||^2 / ||W - AB||^2); +inf if exact
+  int64_t nnz = 0;         // nonzero coefficients
+  int64_t coef_slots = 0;  // N * C * M
+  double density = 0;      // nnz / coef_slots
+  StorageBits bits{};      // storage_bits() of the CSC encoding (coef_w, lanes)
+  int64_t dense_fp32_bits = 0, dense_int8_bits = 0;   // N*C*K*K * 32 / * 8
+  double compression_fp32 = 0, compression_int8 = 0;  // dense bits / bits.total (SPEC section 5)
+};
+// coef_w (8 or 4) and lanes (>= 1) fix the value width and the encoder bucketing used for the
+// storage accounting; the layer-shared basis is counted at 8 bits per element.
+DecompositionReport decomposition_report(const Decomposition& d, const WeightT& w, int coef_w = 8,
+                                         int lanes = 16);
 
 }  // namespace esc

@@ -242,8 +242,12 @@ std::string to_markdown(const RunReport& r) {
     << (r.caps.T * r.caps.K_MAX * r.caps.K_MAX) << " BCU + " << (r.caps.L * r.caps.T)
     << " CAU multipliers).\n\n";
   o << "| # | layer | C | H x W | N | Ho x Wo | K/s | M | density | nnz | cycles | ideal | util | "
-       "dense-bound | speedup | CR fp32 | CR int8 | load B | result B | passes | check |\n";
-  o << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
+       "dense-bound | speedup | BCU busy | CAU busy | CR fp32 | CR int8 | load B | result B | "
+       "passes | "
+       "check |\n";
+  o << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--"
+       "-|"
+       "\n";
   int i = 0;
   for (const auto& l : r.layers) {
     const bool rt = l.rtl && l.cycles > 0;
@@ -254,11 +258,15 @@ std::string to_markdown(const RunReport& r) {
       << (rt ? std::to_string(l.cycles) : "-") << " | " << fmt("%.0f", l.metrics.ideal_cycles)
       << " | " << (rt ? fmt("%.1f %%", 100.0 * l.utilisation()) : "-") << " | "
       << fmt("%.0f", l.metrics.dense_cycles) << " | " << (rt ? fmt("%.2fx", l.speedup()) : "-")
-      << " | " << fmt("%.1f", l.cr_fp32()) << " | " << fmt("%.1f", l.cr_int8()) << " | "
+      << " | " << (rt ? fmt("%.0f %%", 100.0 * safe_div(l.bcu_cycles, l.cycles)) : "-") << " | "
+      << (rt ? fmt("%.0f %%", 100.0 * safe_div(l.cau_cycles, l.cycles)) : "-") << " | "
+      << fmt("%.1f", l.cr_fp32()) << " | " << fmt("%.1f", l.cr_int8()) << " | "
       << (rt ? std::to_string(l.load_bytes) : "-") << " | "
       << (rt ? std::to_string(l.result_bytes) : "-") << " | " << l.passes << " | " << check_text(l)
       << (l.checked && !l.note.empty() ? " " + l.note : "") << " |\n";
   }
+  o << "\nBCU busy / CAU busy: share of the measured cycles in which the BCU issued a basis step /"
+       " at least one CAU lane issued a coefficient (RTL counters CYC_BCU, CYC_CAU).\n";
   o << "\n## Totals\n\n| metric | value |\n|---|--:|\n";
   o << "| layers | " << t.layers << " (" << t.rtl_layers << " RTL, " << t.golden_only
     << " golden-only) |\n";

@@ -38,7 +38,7 @@ def run_point(kind, name, value, timeout):
     params, pkg = {}, {}
     (params if kind == "set" else pkg)[name] = value
     res = synth.run_flow("esc_top", params, pkg, None, (), 32, timeout)
-    blocks = {c["path"].split(".")[-1]: round(c["kge"], 3) for c in res["hierarchy"]["children"]}
+    blocks = {c["name"]: round(c["kge"], 3) for c in res["hierarchy"]["children"]}
     return {
         "kge": round(res["kge"], 3),
         "flops": res["flops"],

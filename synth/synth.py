@@ -178,7 +178,7 @@ LATCH_SEL = "t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_*"
 
 
 def yosys_script(top, files, pkg, params, outdir, rf_depth, netlist=None, map_all_mem=False,
-                 abc_fast=False):
+                 abc_fast=True):
     s = [f"read_verilog -sv -DSYNTHESIS -I{RTL} {pkg} " + " ".join(files)]
     for k, v in params.items():
         s.append(f"chparam -set {k} {v} {top}")
@@ -354,20 +354,25 @@ def analyse(netlist_json, top):
     if top_key is None:
         raise FlowError("yosys", f"top {top} not in netlist")
 
-    def tree(mname, path, depth):
+    def tree(mname, path, depth, name):
         t = total(mname)
         node = {
             "path": path,
+            "name": name,
             "module": pretty_module(mname),
             "kge": t["ge"] / 1000.0,
             "own_kge": own[mname]["ge"] / 1000.0,
+            "own_flops": own[mname]["flops"],
+            "own_mem_bits": sum(m["bits"] for m in own[mname]["mems"]),
+            "own_cmos": own[mname]["cmos"],
             "flops": t["flops"],
             "mem_bits": t["mem_bits"],
             "cmos": t["cmos"],
             "children": [],
         }
         for cname, sub in sorted(own[mname]["insts"]):
-            node["children"].append(tree(sub, path + "." + cname.lstrip("\\"), depth + 1))
+            inst = cname.lstrip("\\")
+            node["children"].append(tree(sub, path + "." + inst, depth + 1, inst))
         return node
 
     memories = []
@@ -403,7 +408,7 @@ def analyse(netlist_json, top):
         "sram_um2": t["sram_um2"],
         "logic_um2": t["ge"] * NAND2_UM2 / LOGIC_UTIL,
         "memories": memories,
-        "hierarchy": tree(top_key, top, 0),
+        "hierarchy": tree(top_key, top, 0, top),
         "modules": per_type,
     }
 
@@ -421,7 +426,7 @@ def yosys_cmos_total(path):
 
 
 def run_flow(top="esc_top", params=None, pkg=None, outdir=None, extra=(), rf_depth=32,
-             timeout=1800, netlist=None, map_all_mem=False, keep=False, abc_fast=False):
+             timeout=1800, netlist=None, map_all_mem=False, keep=False, abc_fast=True):
     params = dict(params or {})
     temp = outdir is None
     outdir = outdir or tempfile.mkdtemp(prefix=f"esc_synth_{top}_")
@@ -493,7 +498,7 @@ def markdown(res, title=None, max_depth=2):
     L.append("| instance | module | kGE | own kGE | flops | RAM bits | transistors |")
     L.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for depth, n in tree_rows(res["hierarchy"], 0, max_depth, []):
-        name = ("&nbsp;&nbsp;" * depth) + n["path"].split(".")[-1]
+        name = ("&nbsp;&nbsp;" * depth) + n["name"]
         L.append(f"| {name} | `{n['module']}` | {n['kge']:.2f} | {n['own_kge']:.2f} | "
                  f"{n['flops']:,} | {n['mem_bits']:,} | {n['cmos']:,} |")
     kids = res["hierarchy"]["children"]
@@ -575,16 +580,20 @@ def cmd_guard(a):
     with open(a.baseline, encoding="utf-8") as fh:
         base = json.load(fh)
     try:
-        res = run_flow(base["top"], base.get("params", {}), base.get("pkg_overrides", {}),
+        if a.from_report:
+            with open(a.from_report, encoding="utf-8") as fh:
+                res = json.load(fh)
+        else:
+            res = run_flow(base["top"], base.get("params", {}), base.get("pkg_overrides", {}),
                        a.work, (), base.get("rf_depth", 32), a.timeout,
-                       abc_fast=base.get("abc_fast", False))
+                       abc_fast=base.get("abc_fast", True))
     except FlowError as e:
         print(f"FAIL ({e.kind}): {e}", file=sys.stderr)
         return 2
     if a.update:
         base.update({"kge": round(res["kge"], 3), "mem_bits": res["mem_bits"],
                      "flops": res["flops"],
-                     "blocks_kge": {c["path"].split(".")[-1]: round(c["kge"], 3)
+                     "blocks_kge": {c["name"]: round(c["kge"], 3)
                                     for c in res["hierarchy"]["children"]}})
         with open(a.baseline, "w", encoding="utf-8") as fh:
             json.dump(base, fh, indent=1)
@@ -605,7 +614,7 @@ def cmd_guard(a):
             print(f"note: {key} shrank by more than {tol * 100:.0f} %: consider "
                   "`synth/synth.py guard --update` to tighten the baseline")
     for c in res["hierarchy"]["children"]:
-        name = c["path"].split(".")[-1]
+        name = c["name"]
         old = base.get("blocks_kge", {}).get(name)
         if old:
             print(f"  {name}: {old} -> {c['kge']:.3f} kGE ({(c['kge'] - old) / old * 100:+.1f} %)")
@@ -651,8 +660,8 @@ def main(argv=None):
         p.add_argument("--rf-depth", type=int, default=32,
                        help="memories up to this depth become flops (register files)")
         p.add_argument("--timeout", type=int, default=1800)
-        p.add_argument("--abc-fast", action="store_true",
-                       help="abc -fast (about 2x quicker, about 15 %% more gates)")
+        p.add_argument("--abc-full", dest="abc_fast", action="store_false",
+                       help="full ABC script (much slower on big arithmetic, ~13 %% fewer gates)")
 
     p = sub.add_parser("run")
     common(p)
@@ -671,6 +680,7 @@ def main(argv=None):
     p = sub.add_parser("guard")
     p.add_argument("--baseline", default=BASELINE)
     p.add_argument("--update", action="store_true")
+    p.add_argument("--from-report", help="use this report.json instead of synthesising")
     p.add_argument("--work", default=None)
     p.add_argument("--timeout", type=int, default=1800)
     p.set_defaults(fn=cmd_guard)
@@ -684,6 +694,11 @@ def main(argv=None):
     p.add_argument("-o", "--output", default=os.path.join(HERE, "out", "esc_top_gl.v"))
     p.add_argument("--lint", action="store_true", help="verilator --lint-only the netlist")
     p.set_defaults(fn=cmd_netlist)
+
+    p = sub.add_parser("doc", help="write docs/area.md (default configuration + dense)")
+    p.add_argument("-o", "--output", default=os.path.join(ROOT, "docs", "area.md"))
+    p.add_argument("--sweep-json", default=os.path.join(HERE, "results", "sweep.json"))
+    p.set_defaults(fn=lambda a: (__import__("area_doc").generate(a.output, a.sweep_json), 0)[1])
 
     p = sub.add_parser("sweep")
     p.add_argument("--out", default=os.path.join(HERE, "results"))

@@ -29,7 +29,8 @@ def read_model(name):
 def throughput(layers, T, L, taps=9):
     bcu_mults, cau_mults = taps * T, L * T
     mults = bcu_mults + cau_mults
-    tot = {"dense_macs": 0, "useful_macs": 0, "ideal": 0.0, "model": 0.0, "dense": 0.0}
+    tot = {"dense_macs": 0, "useful_macs": 0, "ideal": 0.0, "model": 0.0, "dense": 0.0,
+           "weights": 0, "nnz": 0.0}
     for ly in layers:
         ho = (ly["H"] + 2 * ly["pad"] - ly["K"]) // ly["stride"] + 1
         wo = (ly["W"] + 2 * ly["pad"] - ly["K"]) // ly["stride"] + 1
@@ -40,6 +41,8 @@ def throughput(layers, T, L, taps=9):
         cau = nnz * px
         dense = ly["N"] * ly["C"] * k2 * px
         tot["dense_macs"] += dense
+        tot["weights"] += ly["N"] * ly["C"] * k2
+        tot["nnz"] += nnz
         tot["useful_macs"] += bcu + cau
         tot["ideal"] += max(bcu / bcu_mults, cau / cau_mults)
         tot["dense"] += dense / mults
@@ -52,6 +55,8 @@ def throughput(layers, T, L, taps=9):
         "multipliers": mults,
         "dense_macs": tot["dense_macs"],
         "useful_macs": round(tot["useful_macs"]),
+        "dense_weights": tot["weights"],
+        "nnz": round(tot["nnz"]),
         "mac_fraction": tot["useful_macs"] / tot["dense_macs"],
         "ideal_cycles": round(tot["ideal"]),
         "model_cycles": round(tot["model"]),

@@ -583,6 +583,14 @@ def cmd_guard(a):
         if a.from_report:
             with open(a.from_report, encoding="utf-8") as fh:
                 res = json.load(fh)
+            # The report must come from the configuration the baseline describes.
+            want = {"top": base["top"], "params": base.get("params", {}),
+                    "pkg_overrides": base.get("pkg_overrides", {}),
+                    "rf_depth": base.get("rf_depth", 32), "abc_fast": base.get("abc_fast", True)}
+            got = {k: res.get(k) for k in want}
+            if got != want:
+                print(f"FAIL: report configuration {got} != baseline {want}", file=sys.stderr)
+                return 2
         else:
             res = run_flow(base["top"], base.get("params", {}), base.get("pkg_overrides", {}),
                        a.work, (), base.get("rf_depth", 32), a.timeout,

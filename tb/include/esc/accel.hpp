@@ -1,0 +1,73 @@
+// Host-side driver of the ESCALATE RTL (docs/contracts.md, "Host-driver C++ API").
+// Wraps the shared Verilated build of esc_top (target esc_top_model). Capacities are read
+// from the capability registers, never copied from esc_pkg.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "esc/layer.hpp"
+#include "esc/metrics.hpp"
+#include "esc/tensor.hpp"
+
+namespace esc {
+
+struct AccelOptions {
+  uint64_t seed = 1;               // drives random idle cycles / backpressure
+  double idle_prob = 0.0;          // probability the load driver inserts an idle cycle
+  double backpressure_prob = 0.0;  // probability res_ready is low in a cycle
+  std::string fst_path;            // non-empty: dump FST waves there
+  uint64_t watchdog_cycles = 0;    // 0 = automatic bound from the cycle model
+  // Harness extensions (not in the minimal contract; defaults keep contract behaviour):
+  int rand_reset = 0;    // Verilator randReset: 2 = random init (x-unique builds)
+  std::string cov_path;  // coverage build: write coverage data here on destruction
+};
+
+struct PerfCounters {
+  uint64_t total = 0, bcu = 0, cau = 0, stall = 0, res_beats = 0, ld_beats = 0;
+};
+// load_bytes: 9 bytes (72-bit beat) per load beat; result_bytes: T bytes of y per result beat.
+struct RunStats {
+  PerfCounters perf;
+  uint64_t load_bytes = 0, result_bytes = 0;
+  int passes = 0;
+};
+struct AccelResult {
+  OutT y;
+  AccT acc;
+  RunStats stats;
+};
+
+// code: esc_pkg::err_code_e value (> 0) reported by the RTL, or a harness code (< 0).
+struct AccelError : std::runtime_error {
+  static constexpr int kHang = -1;       // watchdog expired (no done/error in time)
+  static constexpr int kProtocol = -2;   // stream protocol / ordering violation seen by a monitor
+  static constexpr int kAssertion = -3;  // an RTL assertion fired
+  static constexpr int kNoDevice = -4;   // capability ID register does not read "ESC1"
+  int code;
+  AccelError(int c, const std::string& msg) : std::runtime_error(msg), code(c) {}
+};
+
+class AccelDriver;  // esc/accel_driver.hpp: register/load/result level access for tests
+
+class Accel {
+ public:
+  explicit Accel(const AccelOptions& opt = {});
+  ~Accel();
+  Accel(const Accel&) = delete;
+  Accel& operator=(const Accel&) = delete;
+
+  HwCaps caps() const;                           // from the capability registers
+  AccelResult run_layer(const IntLayer& layer);  // tiles when over capacity; throws AccelError
+  void reset();                                  // assert rst_ni for a few cycles
+  uint64_t cycle() const;                        // simulated cycles so far
+
+  AccelDriver& driver();  // low-level access (tests)
+
+ private:
+  std::unique_ptr<AccelDriver> drv_;
+};
+
+}  // namespace esc

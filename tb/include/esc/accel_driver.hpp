@@ -1,0 +1,134 @@
+// Register driver, load-stream driver and result-stream monitor of esc_top, on top of Sim.
+// Accel (esc/accel.hpp) composes them into "run a layer"; tests use them directly for error
+// paths, protocol checks and mid-layer resets.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "Vesc_top.h"
+#include "esc/accel.hpp"
+#include "esc/layer.hpp"
+#include "esc/sim.hpp"
+
+namespace esc {
+
+// Register addresses / fields from rtl/esc_pkg.sv (the interface contract; capacities are NOT
+// copied: they are read back from the REG_CAP_* registers).
+namespace reg {
+constexpr uint32_t kCtrl = 0x00, kStatus = 0x01, kC = 0x02, kN = 0x03, kH = 0x04, kW = 0x05,
+                   kKsp = 0x06, kM = 0x07, kZshift = 0x08, kMode = 0x09;
+constexpr uint32_t kCycTotal = 0x10, kCycBcu = 0x11, kCycCau = 0x12, kCycStall = 0x13,
+                   kResBeats = 0x14, kLdBeats = 0x15;
+constexpr uint32_t kCapT = 0x20, kCapL = 0x21, kCapMmax = 0x22, kCapKmax = 0x23, kCapCmax = 0x24,
+                   kCapNmax = 0x25, kCapIfmap = 0x26, kCapCoef = 0x27, kCapCpstr = 0x28,
+                   kCapMaxdim = 0x29, kCapId = 0x2F;
+constexpr uint32_t kCapIdValue = 0x45534331;  // "ESC1"
+constexpr uint32_t kCtrlStart = 1u << 0, kCtrlAbort = 1u << 1, kCtrlClear = 1u << 2;
+}  // namespace reg
+
+enum LoadTarget : uint8_t {
+  kTgtIfmap = 0,
+  kTgtBasis = 1,
+  kTgtCoef = 2,
+  kTgtColptr = 3,
+  kTgtBias = 4
+};
+
+struct LoadBeat {
+  uint8_t tgt = 0;
+  uint32_t addr = 0;
+  uint64_t lo = 0;  // ld_data_i[63:0]
+  uint8_t hi = 0;   // ld_data_i[71:64]
+};
+
+struct ResBeat {
+  std::vector<int8_t> y;     // T lanes
+  std::vector<int32_t> acc;  // T lanes
+  uint32_t n = 0, tile = 0;
+  bool last = false;
+};
+
+// Capabilities plus the two values HwCaps has no field for.
+struct DeviceCaps {
+  HwCaps hw;
+  uint32_t colptr_stride = 0, max_dim = 0, id = 0;
+};
+
+// Load-stream beats of one (already capacity-checked) layer: IFMAP, BASIS, COEF, COLPTR, BIAS.
+std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps);
+// REG_KSP / REG_MODE encodings.
+uint32_t ksp_word(const LayerConfig& cfg);
+uint32_t mode_word(const LayerConfig& cfg);
+
+class AccelDriver {
+ public:
+  explicit AccelDriver(const AccelOptions& opt);
+
+  Sim<Vesc_top>& sim() { return sim_; }
+  Vesc_top& top() { return sim_.top(); }
+  const AccelOptions& options() const { return opt_; }
+
+  void reset(uint64_t n = 4);
+  void cycle(uint64_t n = 1) { sim_.cycle(n); }
+
+  // Register bus: one request per call (write: one cycle; read: data the cycle after).
+  void reg_write(uint32_t addr, uint32_t value);
+  uint32_t reg_read(uint32_t addr);
+  DeviceCaps read_caps();
+
+  // Queue beats; pump() runs cycles until all are accepted or the watchdog expires (throws).
+  void queue_load(const std::vector<LoadBeat>& beats) {
+    load_q_.insert(load_q_.end(), beats.begin(), beats.end());
+  }
+  void pump_load(uint64_t watchdog);
+  size_t load_pending() const { return load_q_.size() + (ld_valid_ ? 1 : 0); }
+
+  // Program the configuration registers of `cfg`.
+  void write_config(const LayerConfig& cfg);
+
+  struct Outcome {
+    bool error = false;
+    int code = 0;
+    uint64_t cycles = 0;  // cycles from START until done/error observed
+  };
+  // START, then cycle until done_o (with all beats received) or error_o; watchdog -> AccelError.
+  Outcome start_and_wait(uint64_t watchdog);
+  // Cycle until busy_o drops (e.g. after ABORT); watchdog -> AccelError.
+  void wait_idle(uint64_t watchdog);
+
+  // Result-stream monitor: beats accepted since the last clear_results().
+  const std::vector<ResBeat>& results() const { return res_; }
+  void clear_results() {
+    res_.clear();
+    last_seen_ = false;
+  }
+  // First protocol violation the monitors saw ("" if none).
+  const std::string& protocol_error() const { return proto_err_; }
+  uint64_t ld_accepted() const { return ld_accepted_; }
+
+ private:
+  void drive();
+  void edge();
+  void sample();
+
+  AccelOptions opt_;
+  Sim<Vesc_top> sim_;
+  SplitMix64 rng_;
+  int T_ = 0;  // from the capability register (0 until read_caps)
+
+  std::deque<LoadBeat> load_q_;
+  bool ld_valid_ = false;
+  LoadBeat ld_cur_;
+  uint64_t ld_accepted_ = 0;
+
+  std::vector<ResBeat> res_;
+  bool last_seen_ = false;
+  bool res_prev_stalled_ = false;  // valid & !ready in the previous cycle
+  ResBeat res_prev_;
+  std::string proto_err_;
+};
+
+}  // namespace esc

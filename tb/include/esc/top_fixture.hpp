@@ -1,0 +1,100 @@
+// GoogleTest fixture for top-level tests through the host driver (esc::Accel).
+//
+// check_layer() runs a layer on the RTL and on the golden model and compares them with the
+// Scoreboard. On any failure (mismatch, RTL error, hang, assertion) it re-runs the same layer,
+// with the same seed, with FST tracing into <build>/waves/<Suite>.<Test>[_k].fst, so every
+// failure comes with waves; ESC_TRACE=1 traces the first run already.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "esc/accel.hpp"
+#include "esc/accel_driver.hpp"
+#include "esc/fixture.hpp"
+#include "esc/layer.hpp"
+#include "esc/scoreboard.hpp"
+
+namespace esc {
+
+class TopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    name_ = current_test_name();
+    seed_ = env_seed(default_seed_for(name_));
+    trace_ = std::make_unique<::testing::ScopedTrace>(
+        __FILE__, __LINE__,
+        "test " + name_ + " seed " + std::to_string(seed_) +
+            " (replay: ESC_SEED=" + std::to_string(seed_) + ")");
+  }
+  void TearDown() override { trace_.reset(); }
+
+  uint64_t seed() const { return seed_; }
+  const std::string& test_name() const { return name_; }
+
+  // Options for one Accel instance of this test (unique coverage / wave file names).
+  AccelOptions options(double idle_prob = 0.0, double bp_prob = 0.0) {
+    AccelOptions o;
+    o.seed = seed_ + runs_;
+    o.idle_prob = idle_prob;
+    o.backpressure_prob = bp_prob;
+    const std::string tag = name_ + (runs_ ? "_" + std::to_string(runs_) : "");
+    o.cov_path = cov_path_for(tag);
+    if (env_trace() == 1) o.fst_path = waves_dir() + "/" + tag + ".fst";
+    ++runs_;
+    return o;
+  }
+
+  // Runs `layer` on a fresh Accel with `opt` and on the golden model; EXPECTs bit equality.
+  // Returns the RTL result if the run completed.
+  std::optional<AccelResult> check_layer(const IntLayer& layer, const std::string& layer_name,
+                                         AccelOptions opt) {
+    const std::string v = validate(layer);
+    EXPECT_EQ(v, "") << "test generated an invalid layer: " << describe(layer.cfg);
+    if (!v.empty()) return std::nullopt;
+    const IntResult gold = run_int(layer);
+    std::string failure;
+    std::optional<AccelResult> out;
+    auto attempt = [&](const AccelOptions& o) -> std::string {
+      try {
+        Accel acc(o);
+        const DeviceCaps dc = acc.driver().read_caps();
+        const HwCaps hw = dc.hw;
+        const int max_dim = static_cast<int>(dc.max_dim);
+        AccelResult r = acc.run_layer(layer);
+        Scoreboard sb(layer_name, o.seed);
+        if (auto mm = sb.compare(layer, gold, r, hw, max_dim)) return mm->report;
+        out = std::move(r);
+        return "";
+      } catch (const AccelError& e) {
+        return "layer '" + layer_name + "' [" + describe(layer.cfg) + "]: AccelError code " +
+               std::to_string(e.code) + ": " + e.what() + "; seed " + std::to_string(o.seed);
+      } catch (const std::exception& e) {
+        return "layer '" + layer_name + "' [" + describe(layer.cfg) + "]: " + e.what() + "; seed " +
+               std::to_string(o.seed);
+      }
+    };
+    failure = attempt(opt);
+    if (!failure.empty() && opt.fst_path.empty() && env_trace() != 0) {
+      AccelOptions o2 = opt;
+      o2.fst_path = waves_dir() + "/" + name_ + "_" + std::to_string(runs_) + ".fst";
+      o2.cov_path.clear();
+      ++runs_;
+      attempt(o2);
+      failure += "\n  waves of the re-run: " + o2.fst_path;
+    }
+    EXPECT_EQ(failure, "");
+    return failure.empty() ? out : std::nullopt;
+  }
+
+ private:
+  std::string name_;
+  uint64_t seed_ = 1;
+  int runs_ = 0;
+  std::unique_ptr<::testing::ScopedTrace> trace_;
+};
+
+}  // namespace esc

@@ -1,0 +1,101 @@
+// Tiling planner: output-channel groups and output-row bands that fit on-chip capacities.
+#include "esc/tiling.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace esc {
+
+int input_rows_for(const LayerConfig& cfg, int r0, int r1) {
+  const int lo = std::max(0, r0 * cfg.stride - cfg.pad_t);
+  const int hi = std::min(cfg.H, (r1 - 1) * cfg.stride - cfg.pad_t + cfg.K);
+  return std::max(0, hi - lo);
+}
+
+std::vector<int64_t> lane_entries(const CoefT& coef, int n0, int n1, int lanes) {
+  std::vector<int64_t> cnt(static_cast<size_t>(std::max(1, lanes)), 0);
+  const int C = static_cast<int>(coef.dimension(1));
+  const int M = static_cast<int>(coef.dimension(2));
+  for (int n = n0; n < n1; ++n) {
+    int64_t k = 0;
+    for (int c = 0; c < C; ++c) {
+      for (int m = 0; m < M; ++m) k += coef(n, c, m) != 0;
+    }
+    cnt[static_cast<size_t>((n - n0) % lanes)] += k;
+  }
+  return cnt;
+}
+
+std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max_dim) {
+  const LayerConfig& cfg = layer.cfg;
+  auto fail = [&](const std::string& what) {
+    throw std::invalid_argument("layer cannot be tiled onto this accelerator: " + what);
+  };
+  if (cfg.C > caps.C_MAX) {
+    fail("C=" + std::to_string(cfg.C) + " exceeds C_MAX=" + std::to_string(caps.C_MAX) +
+         " (input-channel splitting is not supported)");
+  }
+  if (cfg.M > caps.M_MAX)
+    fail("M=" + std::to_string(cfg.M) + " exceeds M_MAX=" + std::to_string(caps.M_MAX));
+  if (cfg.K > caps.K_MAX)
+    fail("K=" + std::to_string(cfg.K) + " exceeds K_MAX=" + std::to_string(caps.K_MAX));
+  if (max_dim > 0 && cfg.W > max_dim) {
+    fail("W=" + std::to_string(cfg.W) + " exceeds MaxDim=" + std::to_string(max_dim));
+  }
+  if (caps.T <= 0 || caps.L <= 0 || caps.N_MAX <= 0 || caps.ifmap_bytes <= 0) {
+    fail("capability registers read zero");
+  }
+  const int Ho = cfg.Ho();
+  if (Ho <= 0 || cfg.Wo() <= 0) fail("empty output");
+
+  // Row bands: as many output rows as fit the IFMAP buffer (and MaxDim input rows).
+  std::vector<std::pair<int, int>> bands;
+  for (int r0 = 0; r0 < Ho;) {
+    int r1 = r0 + 1;
+    auto fits = [&](int a, int b) {
+      const int rows = input_rows_for(cfg, a, b);
+      return static_cast<int64_t>(cfg.C) * rows * cfg.W <= caps.ifmap_bytes &&
+             (max_dim <= 0 || rows <= max_dim);
+    };
+    if (!fits(r0, r1)) {
+      fail("one output row needs " + std::to_string(input_rows_for(cfg, r0, r1)) + "x" +
+           std::to_string(cfg.W) + "x" + std::to_string(cfg.C) + " input bytes > IFMAP " +
+           std::to_string(caps.ifmap_bytes));
+    }
+    while (r1 < Ho && fits(r0, r1 + 1)) ++r1;
+    bands.emplace_back(r0, r1);
+    r0 = r1;
+  }
+
+  // Output-channel groups: at most N_MAX channels, and no lane over the coefficient depth.
+  std::vector<std::pair<int, int>> groups;
+  for (int n0 = 0; n0 < cfg.N;) {
+    int n1 = n0;
+    std::vector<int64_t> cnt(static_cast<size_t>(caps.L), 0);
+    while (n1 < cfg.N && n1 - n0 < caps.N_MAX) {
+      int64_t k = 0;
+      for (int c = 0; c < cfg.C; ++c) {
+        for (int m = 0; m < cfg.M; ++m) k += layer.coef(n1, c, m) != 0;
+      }
+      const size_t lane = static_cast<size_t>((n1 - n0) % caps.L);
+      if (cnt[lane] + k > caps.coef_depth) break;
+      cnt[lane] += k;
+      ++n1;
+    }
+    if (n1 == n0) {
+      fail("output channel " + std::to_string(n0) +
+           " alone has more coefficients than CoefDepth=" + std::to_string(caps.coef_depth));
+    }
+    groups.emplace_back(n0, n1);
+    n0 = n1;
+  }
+
+  std::vector<Pass> passes;
+  for (const auto& b : bands) {
+    for (const auto& g : groups) passes.push_back(Pass{g.first, g.second, b.first, b.second});
+  }
+  return passes;
+}
+
+}  // namespace esc

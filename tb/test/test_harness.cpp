@@ -1,0 +1,185 @@
+// Checks of the harness itself that need no working RTL: tiling planner, load encoding,
+// scoreboard (it must catch a single flipped bit and locate it).
+#include <gtest/gtest.h>
+
+#include "esc/accel_driver.hpp"
+#include "esc/fixture.hpp"
+#include "esc/scoreboard.hpp"
+#include "esc/tiling.hpp"
+
+namespace esc {
+namespace {
+
+LayerConfig small_cfg() {
+  LayerConfig c;
+  c.C = 4;
+  c.N = 10;
+  c.H = 9;
+  c.W = 7;
+  c.K = 3;
+  c.M = 3;
+  return c;
+}
+
+// Slices of a tiled plan must reproduce the whole-layer golden output exactly.
+void expect_plan_reproduces(const IntLayer& l, const HwCaps& hw, int max_dim, size_t min_passes) {
+  const auto passes = plan_passes(l, hw, max_dim);
+  EXPECT_GE(passes.size(), min_passes);
+  const IntResult whole = run_int(l);
+  std::vector<int> covered(static_cast<size_t>(l.cfg.N * l.cfg.Ho()), 0);
+  for (const Pass& p : passes) {
+    const IntLayer s = slice_layer(l, p.n0, p.n1, p.r0, p.r1);
+    EXPECT_LE(int64_t{s.cfg.C} * s.cfg.H * s.cfg.W, hw.ifmap_bytes);
+    EXPECT_LE(p.n1 - p.n0, hw.N_MAX);
+    for (int64_t k : lane_entries(l.coef, p.n0, p.n1, hw.L)) EXPECT_LE(k, hw.coef_depth);
+    const IntResult part = run_int(s);
+    for (int n = p.n0; n < p.n1; ++n) {
+      for (int r = p.r0; r < p.r1; ++r) {
+        ++covered[static_cast<size_t>(n * l.cfg.Ho() + r)];
+        for (int x = 0; x < l.cfg.Wo(); ++x) {
+          ASSERT_EQ(part.y(n - p.n0, r - p.r0, x), whole.y(n, r, x));
+          ASSERT_EQ(part.acc(n - p.n0, r - p.r0, x), whole.acc(n, r, x));
+        }
+      }
+    }
+  }
+  for (int v : covered) EXPECT_EQ(v, 1) << "every (n,row) must be covered exactly once";
+}
+
+TEST(Tiling, FitsInOnePass) {
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, 1);
+  EXPECT_EQ(plan_passes(l, HwCaps{}, 1023).size(), 1u);
+}
+
+TEST(Tiling, RowBandsWhenIfmapSmall) {
+  HwCaps hw;
+  hw.ifmap_bytes = 4 * 7 * 4;  // 4 input rows
+  for (int stride : {1, 2}) {
+    LayerConfig c = small_cfg();
+    c.stride = stride;
+    expect_plan_reproduces(make_random_layer(c, 0.5, 2), hw, 1023, 2);
+  }
+}
+
+TEST(Tiling, ChannelGroupsWhenNmaxSmall) {
+  HwCaps hw;
+  hw.N_MAX = 3;
+  expect_plan_reproduces(make_random_layer(small_cfg(), 0.5, 3), hw, 1023, 4);
+}
+
+TEST(Tiling, ChannelGroupsWhenCoefDepthSmall) {
+  HwCaps hw;
+  hw.L = 2;
+  hw.coef_depth = 12;  // each n has about C*M/2 = 6 entries
+  expect_plan_reproduces(make_random_layer(small_cfg(), 0.5, 4), hw, 1023, 3);
+}
+
+TEST(Tiling, BandsAndGroupsTogether) {
+  HwCaps hw;
+  hw.N_MAX = 4;
+  hw.ifmap_bytes = 4 * 7 * 5;
+  LayerConfig c = small_cfg();
+  c.pad_t = 2;
+  c.pad_b = 0;
+  expect_plan_reproduces(make_random_layer(c, 0.5, 5), hw, 1023, 6);
+}
+
+TEST(Tiling, UntileableLayersThrow) {
+  HwCaps hw;
+  hw.C_MAX = 2;
+  EXPECT_THROW(plan_passes(make_random_layer(small_cfg(), 0.5, 6), hw, 1023),
+               std::invalid_argument);
+  HwCaps hw2;
+  hw2.ifmap_bytes = 4 * 7 * 2;  // less than one 3-row window
+  EXPECT_THROW(plan_passes(make_random_layer(small_cfg(), 0.5, 6), hw2, 1023),
+               std::invalid_argument);
+  EXPECT_THROW(plan_passes(make_random_layer(small_cfg(), 0.5, 6), HwCaps{}, 5),
+               std::invalid_argument);
+}
+
+TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
+  LayerConfig c = small_cfg();
+  c.N = 3;
+  const IntLayer l = make_random_layer(c, 1.0, 7);
+  DeviceCaps dc;
+  dc.colptr_stride = 1024;
+  const auto beats = encode_load(l, dc);
+  int64_t ifmap = 0, basis = 0, coef = 0, colptr = 0, bias = 0;
+  for (const LoadBeat& b : beats) {
+    switch (b.tgt) {
+      case kTgtIfmap: {
+        for (int k = 0; k < 8; ++k) {
+          const int64_t byte = int64_t{b.addr} * 8 + k;
+          if (byte < l.x.size()) {
+            ASSERT_EQ(static_cast<int8_t>(b.lo >> (8 * k)), l.x.data()[byte]);
+          }
+        }
+        ++ifmap;
+        break;
+      }
+      case kTgtBasis: {
+        const int m = static_cast<int>(b.addr % dc.hw.M_MAX);
+        ASSERT_EQ(static_cast<int8_t>(b.hi), l.basis(0, m, 2, 2));  // tap 8
+        ASSERT_EQ(static_cast<int8_t>(b.lo >> 8), l.basis(0, m, 0, 1));
+        ++basis;
+        break;
+      }
+      case kTgtCoef: {
+        const int n = static_cast<int>((b.lo >> 16) & 0xFFFF);
+        const int lane = static_cast<int>(b.addr / dc.hw.coef_depth);
+        ASSERT_EQ(n % dc.hw.L, lane);
+        ++coef;
+        break;
+      }
+      case kTgtColptr:
+        ++colptr;
+        break;
+      case kTgtBias: {
+        ASSERT_EQ(static_cast<int32_t>(b.lo & 0xFFFFFFFF), l.rq.bias[b.addr]);
+        ASSERT_EQ((b.lo >> 32) & 0xFFFF, l.rq.mult[b.addr]);
+        ASSERT_EQ((b.lo >> 48) & 0x3F, l.rq.shift[b.addr]);
+        ++bias;
+        break;
+      }
+      default:
+        FAIL() << "unknown target";
+    }
+  }
+  EXPECT_EQ(ifmap, (l.x.size() + 7) / 8);
+  EXPECT_EQ(basis, c.M);
+  EXPECT_EQ(coef, int64_t{c.N} * c.C * c.M);
+  EXPECT_EQ(colptr, int64_t{dc.hw.L} * (c.C + 1));
+  EXPECT_EQ(bias, c.N);
+}
+
+TEST(Scoreboard, CatchesOneFlippedBitAndLocatesIt) {
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, 8);
+  const IntResult g = run_int(l);
+  AccelResult r;
+  r.y = g.y;
+  r.acc = g.acc;
+  Scoreboard sb("unit", 42);
+  EXPECT_FALSE(sb.compare(l, g, r, HwCaps{}, 1023).has_value());
+  r.y(7, 3, 5) ^= 0x10;
+  auto mm = sb.compare(l, g, r, HwCaps{}, 1023);
+  ASSERT_TRUE(mm.has_value());
+  EXPECT_EQ(mm->n, 7);
+  EXPECT_EQ(mm->row, 3);
+  EXPECT_EQ(mm->col, 5);
+  EXPECT_NE(mm->report.find("ESC_SEED=42"), std::string::npos) << mm->report;
+  EXPECT_NE(mm->report.find("hw tile"), std::string::npos) << mm->report;
+  r.y = g.y;
+  r.acc(0, 0, 1) += 1;
+  mm = sb.compare(l, g, r, HwCaps{}, 1023);
+  ASSERT_TRUE(mm.has_value());
+  EXPECT_EQ(mm->what, "acc");
+}
+
+TEST(Seeds, EnvOverridesDefault) {
+  const uint64_t d = default_seed_for("A.B");
+  EXPECT_EQ(d, default_seed_for("A.B"));
+  EXPECT_NE(d, default_seed_for("A.C"));
+}
+
+}  // namespace
+}  // namespace esc

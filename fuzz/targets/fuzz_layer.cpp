@@ -14,6 +14,9 @@
 
 #include "esc/layer.hpp"
 #include "fuzz_targets.hpp"
+#ifdef ESC_FUZZ_HAVE_TILING
+#include "esc/tiling.hpp"
+#endif
 
 namespace esc::fuzz {
 
@@ -93,6 +96,52 @@ IntLayer layer_from_bytes(const uint8_t* data, size_t size, uint8_t* flags_out) 
   return L;
 }
 
+#ifdef ESC_FUZZ_HAVE_TILING
+// The host driver's own check (tb/src/tiling.cpp): a tiling plan for small random capacities
+// must cover every (n, output row) exactly once with passes that fit, or name the capacity.
+void check_tiling(const IntLayer& L, const uint8_t* data, size_t size) {
+  Filler f(data, size);
+  HwCaps caps;
+  caps.T = 1 + f.next() % 8;
+  caps.L = 1 + f.next() % 16;
+  caps.M_MAX = 1 + f.next() % 8;
+  caps.K_MAX = 1 + 2 * (f.next() % 4);
+  caps.C_MAX = 1 + f.next() % 16;
+  caps.N_MAX = 1 + f.next() % 16;
+  caps.ifmap_bytes = 1 + f.next() * 8;
+  caps.coef_depth = 1 + f.next() % 64;
+  const int max_dim = f.next() % 20;
+  std::vector<Pass> passes;
+  try {
+    passes = plan_passes(L, caps, max_dim);
+  } catch (const std::invalid_argument& e) {
+    if (std::string(e.what()).rfind("layer cannot be tiled", 0) != 0)
+      throw FuzzPropertyError(std::string("plan_passes message: ") + e.what());
+    return;
+  }
+  const LayerConfig& c = L.cfg;
+  if (passes.empty()) throw FuzzPropertyError("plan_passes: no passes");
+  if (c.C > caps.C_MAX || c.M > caps.M_MAX || c.K > caps.K_MAX || (max_dim > 0 && c.W > max_dim))
+    throw FuzzPropertyError("plan_passes accepted a layer over C/M/K/W capacity");
+  std::vector<int> hits(static_cast<size_t>(c.N) * c.Ho(), 0);
+  for (const Pass& p : passes) {
+    if (p.n0 < 0 || p.n1 > c.N || p.n0 >= p.n1 || p.r0 < 0 || p.r1 > c.Ho() || p.r0 >= p.r1)
+      throw FuzzPropertyError("plan_passes: pass out of range");
+    if (p.n1 - p.n0 > caps.N_MAX) throw FuzzPropertyError("pass over N_MAX");
+    const int rows = input_rows_for(c, p.r0, p.r1);
+    if (int64_t{c.C} * rows * c.W > caps.ifmap_bytes || (max_dim > 0 && rows > max_dim))
+      throw FuzzPropertyError("pass over the IFMAP capacity");
+    for (int64_t k : lane_entries(L.coef, p.n0, p.n1, caps.L))
+      if (k > caps.coef_depth) throw FuzzPropertyError("pass over CoefDepth");
+    for (int n = p.n0; n < p.n1; ++n)
+      for (int r = p.r0; r < p.r1; ++r) ++hits[static_cast<size_t>(n) * c.Ho() + r];
+  }
+  for (int h : hits)
+    if (h != 1)
+      throw FuzzPropertyError("plan_passes: an output is covered " + std::to_string(h) + " times");
+}
+#endif
+
 int fuzz_layer(const uint8_t* data, size_t size) {
   uint8_t flags = 0;
   const IntLayer L = layer_from_bytes(data, size, &flags);
@@ -109,6 +158,9 @@ int fuzz_layer(const uint8_t* data, size_t size) {
   const LayerConfig& c = L.cfg;
   const int Ho = c.Ho(), Wo = c.Wo();
   if (Ho < 1 || Wo < 1) throw FuzzPropertyError("validate accepted an empty output");
+#ifdef ESC_FUZZ_HAVE_TILING
+  check_tiling(L, data, size);
+#endif
   // Keep one execution cheap: the interesting part (validation) already ran.
   const int64_t work = int64_t{c.C} * c.N * c.M * c.K * c.K * Ho * Wo;
   if (work > 100000) return 0;

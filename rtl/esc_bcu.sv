@@ -118,17 +118,17 @@ module esc_bcu #(
   // ---------------------------------------------------------------------------
   logic [SlotW-1:0] zq_all;
   for (genvar t = 0; t < T; t++) begin : gen_lane
-    logic [8:0][15:0] prod;  // signed products
+    logic [9*16-1:0] prod;  // 9 signed 16-bit products
     logic signed [23:0] sum;
     logic signed [39:0] v, r;
     logic signed [MW-1:0] zq;
     for (genvar tap = 0; tap < 9; tap++) begin : gen_tap
-      assign prod[tap] = $signed(win_q[(t*9+tap)*8 +: 8]) * $signed(basis_rdata_i[tap*8 +: 8]);
+      assign prod[tap*16 +: 16] = $signed(win_q[(t*9+tap)*8 +: 8]) * $signed(basis_rdata_i[tap*8 +: 8]);
     end
     always_comb begin
       sum = '0;
       for (int tap = 0; tap < 9; tap++) begin
-        sum = sum + 24'($signed(prod[tap]));
+        sum = sum + 24'($signed(prod[tap*16 +: 16]));
       end
     end
     assign v = 40'(sum);

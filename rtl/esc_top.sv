@@ -180,6 +180,19 @@ module esc_top #(
     end
   end
 
+  // Typed copy of the target for esc_cau (a case instead of a cast: Yosys 0.23 rejects
+  // casts to package types). esc_cau only sees ld_we_i for COEF/COLPTR/BIAS.
+  esc_pkg::ld_tgt_e cau_ld_tgt;
+  always_comb begin
+    unique case (ld_tgt_i)
+      3'd1:    cau_ld_tgt = esc_pkg::TGT_BASIS;
+      3'd2:    cau_ld_tgt = esc_pkg::TGT_COEF;
+      3'd3:    cau_ld_tgt = esc_pkg::TGT_COLPTR;
+      3'd4:    cau_ld_tgt = esc_pkg::TGT_BIAS;
+      default: cau_ld_tgt = esc_pkg::TGT_IFMAP;
+    endcase
+  end
+
   assign ld_fault      = top_fault || cau_ld_err;
   assign ld_fault_code = top_fault ? esc_pkg::ERR_LOAD_ADDR : cau_ld_err_code;
 
@@ -307,7 +320,7 @@ module esc_top #(
     .start_i        (run_start),
     .abort_i        (run_abort),
     .ld_we_i        (cau_we),
-    .ld_tgt_i       (esc_pkg::ld_tgt_e'(ld_tgt_i)),
+    .ld_tgt_i       (cau_ld_tgt),
     .ld_addr_i,
     .ld_data_i,
     .ld_err_o       (cau_ld_err),

@@ -706,7 +706,10 @@ def main(argv=None):
     p = sub.add_parser("doc", help="write docs/area.md (default configuration + dense)")
     p.add_argument("-o", "--output", default=os.path.join(ROOT, "docs", "area.md"))
     p.add_argument("--sweep-json", default=os.path.join(HERE, "results", "sweep.json"))
-    p.set_defaults(fn=lambda a: (__import__("area_doc").generate(a.output, a.sweep_json), 0)[1])
+    p.add_argument("--run-report", default=os.path.join(HERE, "results", "resnet18_run.json"),
+                   help="JSON of `escalate run --json` for the measured speedup")
+    p.set_defaults(fn=lambda a: (__import__("area_doc").generate(a.output, a.sweep_json,
+                                                                 a.run_report), 0)[1])
 
     p = sub.add_parser("sweep")
     p.add_argument("--out", default=os.path.join(HERE, "results"))

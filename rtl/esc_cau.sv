@@ -372,6 +372,13 @@ module esc_cau #(
   `ESC_ASSERT_STREAM(CauResStream_A, res_valid_o, res_ready_i,
                      {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o},
                      clk_i, rst_ni && !flush)
+  // esc_ctrl only starts legal layers; with C, N or the tile count at 0 the lanes or the drain
+  // would wait forever, with M out of range the Z words would be mis-addressed.
+  `ESC_ASSERT(CauStartLegal_A, start_i |-> (cfg_c_i != '0) && (32'(cfg_c_i) <= MaxChannels) &&
+              (cfg_n_i != '0) && (32'(cfg_n_i) <= MaxFilters) && (cfg_num_tiles_i != '0) &&
+              (cfg_m_i != '0) && (32'(cfg_m_i) <= MaxBases))
+  `ESC_ASSERT_NEVER(CauStartWhileBusy_A, start_i && busy_q)
+  `ESC_ASSERT_NEVER(CauLoadWhileBusy_A, ld_we_i && busy_q)
   `ESC_ASSERT_NEVER(CauZOverflow_A, z_valid_i && z_ready_o && zf_full)
   `ESC_ASSERT_NEVER(CauResNotBusy_A, res_valid_o && !busy_q)
   `ESC_ASSERT_KNOWN(CauResValidKnown_A, res_valid_o)

@@ -33,7 +33,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-RTL = os.path.join(ROOT, "rtl")
+# ESC_RTL_DIR points the flow at another RTL tree (e.g. a copy with an injected bug).
+RTL = os.environ.get("ESC_RTL_DIR", os.path.join(ROOT, "rtl"))
 PKG = os.path.join(RTL, "esc_pkg.sv")
 EXTRA_SRC = [os.path.join(HERE, "esc_dense_ref.sv")]
 BASELINE = os.path.join(HERE, "baseline.json")

@@ -1,1 +1,388 @@
+// Reliability: every illegal configuration and bad load returns its esc_pkg::err_code_e code
+// within a bounded number of cycles (never a hang), ABORT / START-while-busy, reset in the
+// middle of a layer, and the harness watchdog turning a stalled DUT into AccelError(-1).
+// After every error the same model instance must run a clean layer bit-exactly.
 #include <gtest/gtest.h>
+
+#include <functional>
+
+#include "esc/accel.hpp"
+#include "esc/accel_driver.hpp"
+#include "esc/coef_codec.hpp"
+#include "esc/top_fixture.hpp"
+
+namespace esc {
+namespace {
+
+// esc_pkg::err_code_e
+enum Err : int {
+  kBadM = 1,
+  kBadK = 2,
+  kBadStride = 3,
+  kBadPad = 4,
+  kBadDim = 5,
+  kCapC = 6,
+  kCapN = 7,
+  kCapIfmap = 8,
+  kCoefPtr = 9,
+  kCoefIndex = 10,
+  kCoefRange = 11,
+  kLoadAddr = 12,
+  kLoadIndex = 13,
+  kBusy = 14,
+  kAborted = 15
+};
+
+constexpr uint64_t kCfgErrorBound = 8;  // architecture.md: "within 4 cycles of START" + margin
+
+LayerConfig small_cfg() {
+  LayerConfig c;
+  c.C = 3;
+  c.N = 6;
+  c.H = 5;
+  c.W = 5;
+  c.K = 3;
+  c.M = 4;
+  return c;
+}
+
+class Reliability : public TopTest {
+ protected:
+  // Loads `l` (CLEAR first) through the load driver.
+  void load(AccelDriver& d, const IntLayer& l, const DeviceCaps& dc) {
+    d.reg_write(reg::kCtrl, reg::kCtrlClear);
+    d.queue_load(encode_load(l, dc));
+    d.pump_load(100000);
+  }
+
+  // START and count cycles until error_o; fails the test on done or on the bound.
+  int start_expect_error(AccelDriver& d, uint64_t bound) {
+    d.reg_write(reg::kCtrl, reg::kCtrlStart);
+    for (uint64_t i = 0; i <= bound; ++i) {
+      if (d.top().error_o) return static_cast<int>((d.reg_read(reg::kStatus) >> 8) & 0xFF);
+      if (d.top().done_o && !d.top().busy_o) {
+        ADD_FAILURE() << "layer completed, expected an error";
+        return 0;
+      }
+      d.cycle();
+    }
+    ADD_FAILURE() << "no error within " << bound << " cycles of START (busy=" << int(d.top().busy_o)
+                  << ")";
+    return -1;
+  }
+
+  // The instance must still run a clean layer bit-exactly after the error.
+  void expect_clean_layer(Accel& acc) {
+    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed() ^ 0x5a5a);
+    const IntResult g = run_int(l);
+    AccelResult r;
+    try {
+      r = acc.run_layer(l);
+    } catch (const AccelError& e) {
+      ADD_FAILURE() << "clean layer after the error failed: code " << e.code << ": " << e.what();
+      return;
+    }
+    const DeviceCaps dc = acc.driver().read_caps();
+    auto mm = Scoreboard("clean-after-error", seed()).compare(l, g, r, dc.hw, dc.max_dim);
+    EXPECT_FALSE(mm.has_value()) << mm->report;
+  }
+
+  // A legal layer loaded, then `mutate` breaks the configuration registers.
+  void config_error_case(int want,
+                         const std::function<void(LayerConfig&, const DeviceCaps&)>& mutate) {
+    Accel acc(options());
+    AccelDriver& d = acc.driver();
+    const DeviceCaps dc = d.read_caps();
+    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+    load(d, l, dc);
+    LayerConfig bad = l.cfg;
+    mutate(bad, dc);
+    d.write_config(bad);
+    EXPECT_EQ(start_expect_error(d, kCfgErrorBound), want) << describe(bad);
+    EXPECT_FALSE(d.top().busy_o) << "must return to idle after a configuration error";
+    expect_clean_layer(acc);
+  }
+};
+
+TEST_F(Reliability, BadM) {
+  config_error_case(kBadM, [](LayerConfig& c, const DeviceCaps&) { c.M = 0; });
+  config_error_case(kBadM, [](LayerConfig& c, const DeviceCaps& dc) { c.M = dc.hw.M_MAX + 1; });
+}
+TEST_F(Reliability, BadK) {
+  for (int k : {0, 2, 5, 7}) {
+    config_error_case(kBadK, [k](LayerConfig& c, const DeviceCaps&) {
+      c.K = k;
+      c.pad_t = c.pad_b = c.pad_l = c.pad_r = 0;
+    });
+  }
+}
+TEST_F(Reliability, BadStride) {
+  for (int s : {0, 3, 15}) {
+    config_error_case(kBadStride, [s](LayerConfig& c, const DeviceCaps&) { c.stride = s; });
+  }
+}
+TEST_F(Reliability, BadPad) {
+  config_error_case(kBadPad, [](LayerConfig& c, const DeviceCaps&) { c.pad_r = 3; });
+  config_error_case(kBadPad, [](LayerConfig& c, const DeviceCaps&) {
+    c.K = 1;
+    c.pad_t = 1;
+    c.pad_b = c.pad_l = c.pad_r = 0;
+  });
+}
+TEST_F(Reliability, BadDim) {
+  config_error_case(kBadDim, [](LayerConfig& c, const DeviceCaps&) { c.C = 0; });
+  config_error_case(kBadDim, [](LayerConfig& c, const DeviceCaps&) { c.N = 0; });
+  config_error_case(kBadDim, [](LayerConfig& c, const DeviceCaps&) { c.H = 0; });
+  config_error_case(kBadDim, [](LayerConfig& c, const DeviceCaps&) { c.W = 0; });
+  config_error_case(kBadDim, [](LayerConfig& c, const DeviceCaps&) {  // empty output
+    c.H = 1;
+    c.pad_t = c.pad_b = 0;
+  });
+}
+TEST_F(Reliability, CapacityC) {
+  config_error_case(kCapC, [](LayerConfig& c, const DeviceCaps& dc) {
+    c.C = static_cast<int>(dc.hw.C_MAX) + 1;
+    c.H = c.W = 1;
+  });
+}
+TEST_F(Reliability, CapacityN) {
+  config_error_case(
+      kCapN, [](LayerConfig& c, const DeviceCaps& dc) { c.N = static_cast<int>(dc.hw.N_MAX) + 1; });
+}
+TEST_F(Reliability, CapacityIfmap) {
+  config_error_case(kCapIfmap, [](LayerConfig& c, const DeviceCaps& dc) {
+    c.C = 2;
+    c.H = 64;
+    c.W = static_cast<int>(dc.hw.ifmap_bytes / 128) + 1;
+    if (c.W > static_cast<int>(dc.max_dim)) c.W = static_cast<int>(dc.max_dim);
+    c.H = static_cast<int>(dc.hw.ifmap_bytes / (2 * c.W)) + 1;
+  });
+  config_error_case(kCapIfmap, [](LayerConfig& c, const DeviceCaps& dc) {
+    c.C = 1;
+    c.W = 1;
+    c.pad_l = c.pad_r = 1;
+    c.H = static_cast<int>(dc.max_dim) + 1;
+  });
+}
+
+// Run-time coefficient errors: legal registers, inconsistent buffer contents.
+TEST_F(Reliability, CoefIndexOutOfN) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());  // every n has entries
+  load(d, l, dc);
+  LayerConfig bad = l.cfg;
+  bad.N = 2;  // entries with n >= 2 are now out of range
+  d.write_config(bad);
+  EXPECT_EQ(start_expect_error(d, 100000), kCoefIndex);
+  d.wait_idle(1000);
+  expect_clean_layer(acc);
+}
+TEST_F(Reliability, CoefIndexOutOfM) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
+  load(d, l, dc);
+  LayerConfig bad = l.cfg;
+  bad.M = 2;  // entries with m >= 2 are now out of range
+  d.write_config(bad);
+  EXPECT_EQ(start_expect_error(d, 100000), kCoefIndex);
+  d.wait_idle(1000);
+  expect_clean_layer(acc);
+}
+TEST_F(Reliability, CoefRangeIn4BitMode) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
+  l.coef(0, 0, 0) = 100;  // outside [-8, 7]
+  load(d, l, dc);
+  LayerConfig bad = l.cfg;
+  bad.coef_w = 4;
+  d.write_config(bad);
+  EXPECT_EQ(start_expect_error(d, 100000), kCoefRange);
+  d.wait_idle(1000);
+  expect_clean_layer(acc);
+}
+TEST_F(Reliability, CoefPointersDecrease) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
+  load(d, l, dc);
+  LoadBeat b;  // lane 0: column 1 starts before column 0
+  b.tgt = kTgtColptr;
+  b.addr = 1;
+  b.lo = 0;
+  LoadBeat b0 = b;
+  b0.addr = 0;
+  b0.lo = 5;
+  d.queue_load({b0, b});
+  d.pump_load(1000);
+  d.write_config(l.cfg);
+  EXPECT_EQ(start_expect_error(d, 100000), kCoefPtr);
+  d.wait_idle(1000);
+  expect_clean_layer(acc);
+}
+TEST_F(Reliability, CoefPointerBeyondDepth) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
+  load(d, l, dc);
+  LoadBeat b;
+  b.tgt = kTgtColptr;
+  b.addr = static_cast<uint32_t>(l.cfg.C);  // end pointer of lane 0
+  b.lo = static_cast<uint64_t>(dc.hw.coef_depth) + 1;
+  d.queue_load({b});
+  d.pump_load(1000);
+  d.write_config(l.cfg);
+  const int code = start_expect_error(d, 100000);
+  EXPECT_TRUE(code == kCoefPtr || code == kLoadAddr) << "code " << code;
+  d.wait_idle(1000);
+  expect_clean_layer(acc);
+}
+
+// Bad load beats are latched and make the next START fail with their code.
+void bad_load_case(uint64_t seed, Accel& acc, const LoadBeat& bad, int want) {
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, seed);
+  d.reg_write(reg::kCtrl, reg::kCtrlClear);
+  d.queue_load(encode_load(l, dc));
+  d.queue_load({bad});
+  d.pump_load(100000);
+  d.write_config(l.cfg);
+  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  int code = -1;
+  for (int i = 0; i <= static_cast<int>(kCfgErrorBound); ++i) {
+    if (d.top().error_o) {
+      code = static_cast<int>((d.reg_read(reg::kStatus) >> 8) & 0xFF);
+      break;
+    }
+    d.cycle();
+  }
+  EXPECT_EQ(code, want) << "bad beat tgt " << int(bad.tgt) << " addr " << bad.addr;
+}
+
+TEST_F(Reliability, LoadAddressOutOfRange) {
+  Accel acc(options());
+  const DeviceCaps dc = acc.driver().read_caps();
+  const std::vector<LoadBeat> bads = {
+      {kTgtIfmap, static_cast<uint32_t>(dc.hw.ifmap_bytes / 8), 0, 0},
+      {kTgtBasis, static_cast<uint32_t>(dc.hw.M_MAX * dc.hw.C_MAX), 0, 0},
+      {kTgtCoef, static_cast<uint32_t>(dc.hw.L * dc.hw.coef_depth), 0, 0},
+      {kTgtBias, static_cast<uint32_t>(dc.hw.N_MAX), 0, 0},
+      {5, 0, 0, 0},
+      {7, 0, 0, 0},
+  };
+  for (const LoadBeat& b : bads) bad_load_case(seed(), acc, b, kLoadAddr);
+  expect_clean_layer(acc);
+}
+
+TEST_F(Reliability, LoadCoefIndexMismatch) {
+  Accel acc(options());
+  const DeviceCaps dc = acc.driver().read_caps();
+  const auto coef = [](uint32_t addr, uint64_t n, uint64_t m) {
+    return LoadBeat{kTgtCoef, addr, 1 | m << 8 | n << 16, 0};
+  };
+  bad_load_case(seed(), acc, coef(0, 1, 0), kLoadIndex);  // n mod L != lane 0
+  bad_load_case(seed(), acc, coef(static_cast<uint32_t>(dc.hw.coef_depth), 0, 0),
+                kLoadIndex);  // lane 1, n = 0
+  bad_load_case(seed(), acc, coef(0, static_cast<uint64_t>(dc.hw.N_MAX), 0),
+                kLoadIndex);  // n >= MaxFilters (n mod L == 0)
+  bad_load_case(seed(), acc, coef(0, 0, static_cast<uint64_t>(dc.hw.M_MAX)),
+                kLoadIndex);  // m >= MaxBases
+  expect_clean_layer(acc);
+}
+
+TEST_F(Reliability, AbortMidLayer) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+  load(d, l, dc);
+  d.write_config(l.cfg);
+  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.cycle(20 + seed() % 40);
+  ASSERT_TRUE(d.top().busy_o);
+  d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+  d.wait_idle(64);
+  ASSERT_TRUE(d.top().error_o);
+  EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
+  expect_clean_layer(acc);
+}
+
+TEST_F(Reliability, StartWhileBusyLeavesLayerIntact) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+  load(d, l, dc);
+  d.write_config(l.cfg);
+  d.clear_results();
+  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.cycle(10);
+  ASSERT_TRUE(d.top().busy_o);
+  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  uint64_t n = 0;
+  while (d.top().busy_o && ++n < 100000) d.cycle();
+  ASSERT_FALSE(d.top().busy_o) << "hang after START while busy";
+  EXPECT_TRUE(d.top().error_o);
+  EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kBusy));
+  const int P = l.cfg.Ho() * l.cfg.Wo();
+  EXPECT_EQ(d.results().size(), static_cast<size_t>((P + dc.hw.T - 1) / dc.hw.T * l.cfg.N))
+      << "the running layer must complete";
+  expect_clean_layer(acc);
+}
+
+TEST_F(Reliability, ResetMidLayerThenCleanLayer) {
+  Accel acc(options(0.2, 0.3));
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  const IntLayer l = make_random_layer(small_cfg(), 0.7, seed());
+  load(d, l, dc);
+  d.write_config(l.cfg);
+  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.cycle(5 + seed() % 100);
+  acc.reset();
+  EXPECT_FALSE(d.top().busy_o);
+  EXPECT_FALSE(d.top().error_o);
+  EXPECT_FALSE(d.top().res_valid_o);
+  EXPECT_EQ(d.reg_read(reg::kCapId), reg::kCapIdValue);
+  expect_clean_layer(acc);
+}
+
+TEST_F(Reliability, ResetDuringLoadThenCleanLayer) {
+  Accel acc(options(0.3, 0.0));
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  const IntLayer l = make_random_layer(small_cfg(), 0.7, seed());
+  d.queue_load(encode_load(l, dc));
+  d.cycle(17);
+  acc.reset();
+  expect_clean_layer(acc);
+}
+
+// The harness watchdog: a result stream that is never ready must become AccelError(-1).
+TEST_F(Reliability, WatchdogReportsHang) {
+  AccelOptions o = options(0.0, 1.0);
+  o.watchdog_cycles = 3000;
+  Accel acc(o);
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+  try {
+    acc.run_layer(l);
+    ADD_FAILURE() << "expected a watchdog AccelError";
+  } catch (const AccelError& e) {
+    EXPECT_EQ(e.code, AccelError::kHang) << e.what();
+  }
+  acc.reset();
+  acc.driver().set_stream_probs(0.1, 0.3);
+  acc.driver().set_watchdog(0);
+  expect_clean_layer(acc);
+}
+
+}  // namespace
+}  // namespace esc

@@ -70,6 +70,12 @@ class AccelDriver {
   Sim<Vesc_top>& sim() { return sim_; }
   Vesc_top& top() { return sim_.top(); }
   const AccelOptions& options() const { return opt_; }
+  // Change stream randomisation / watchdog between layers (e.g. after a provoked hang).
+  void set_stream_probs(double idle_prob, double backpressure_prob) {
+    opt_.idle_prob = idle_prob;
+    opt_.backpressure_prob = backpressure_prob;
+  }
+  void set_watchdog(uint64_t cycles) { opt_.watchdog_cycles = cycles; }
 
   void reset(uint64_t n = 4);
   void cycle(uint64_t n = 1) { sim_.cycle(n); }

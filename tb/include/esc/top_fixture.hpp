@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +68,16 @@ class TopTest : public ::testing::Test {
         const int max_dim = static_cast<int>(dc.max_dim);
         AccelResult r = acc.run_layer(layer);
         Scoreboard sb(layer_name, o.seed);
+        if (std::getenv("ESC_VERBOSE") != nullptr) {
+          std::printf(
+              "[ layer    ] %s [%s]: %d pass(es), %llu cycles total (bcu %llu, cau %llu, "
+              "stall %llu), %llu result beats, %llu load bytes, sim cycles %llu\n",
+              layer_name.c_str(), describe(layer.cfg).c_str(), r.stats.passes,
+              (unsigned long long)r.stats.perf.total, (unsigned long long)r.stats.perf.bcu,
+              (unsigned long long)r.stats.perf.cau, (unsigned long long)r.stats.perf.stall,
+              (unsigned long long)r.stats.perf.res_beats, (unsigned long long)r.stats.load_bytes,
+              (unsigned long long)acc.cycle());
+        }
         if (auto mm = sb.compare(layer, gold, r, hw, max_dim)) return mm->report;
         out = std::move(r);
         return "";

@@ -1,0 +1,94 @@
+// Constrained-random layer generator for the top-level regression. Every choice comes from
+// one seed (SplitMix64), so ESC_SEED=<seed> reproduces a case exactly.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "esc/accel.hpp"
+#include "esc/layer.hpp"
+#include "esc/metrics.hpp"
+
+namespace esc {
+
+struct RandomCase {
+  IntLayer layer;
+  double idle_prob = 0.0;
+  double backpressure_prob = 0.0;
+  const char* flavour = "";  // which corner the case aims at (printed in failures)
+};
+
+// Shapes are kept small (fast in simulation) but always within `hw` capacities.
+inline RandomCase make_random_case(uint64_t seed, const HwCaps& hw) {
+  SplitMix64 r(seed);
+  RandomCase rc;
+  LayerConfig c;
+  c.K = r.uniform(0, 3) == 0 ? 1 : 3;
+  if (hw.K_MAX < 3) c.K = 1;
+  c.stride = r.uniform(0, 2) == 0 ? 2 : 1;
+  auto pad = [&] { return static_cast<int>(r.uniform(0, c.K - 1)); };
+  c.pad_t = pad();
+  c.pad_b = pad();
+  c.pad_l = pad();
+  c.pad_r = pad();
+  c.M = static_cast<int>(r.uniform(1, std::max(1, hw.M_MAX)));
+  c.C = static_cast<int>(r.uniform(1, std::min<int64_t>(8, hw.C_MAX)));
+  c.N = static_cast<int>(r.uniform(1, std::min<int64_t>(20, hw.N_MAX)));
+  // H, W: at least one output pixel; sometimes 1-pixel-wide / tall images.
+  const int hmin = std::max(1, c.K - c.pad_t - c.pad_b);
+  const int wmin = std::max(1, c.K - c.pad_l - c.pad_r);
+  c.H = static_cast<int>(r.uniform(hmin, hmin + 9));
+  c.W = static_cast<int>(r.uniform(wmin, wmin + 9));
+  c.coef_w = r.uniform(0, 1) ? 4 : 8;
+  c.relu = r.uniform(0, 1) != 0;
+  c.basis_per_channel = r.uniform(0, 3) == 0;
+  // Density: all-zero, very sparse, random, fully dense.
+  double density;
+  switch (r.uniform(0, 5)) {
+    case 0:
+      density = 0.0;
+      rc.flavour = "all-zero coefficients";
+      break;
+    case 1:
+      density = 1.0;
+      rc.flavour = "dense coefficients";
+      break;
+    case 2:
+      density = 0.05;
+      rc.flavour = "very sparse";
+      break;
+    default:
+      density = r.uniform01();
+      rc.flavour = "random density";
+      break;
+  }
+  rc.layer = make_random_layer(c, density, r.next());
+  IntLayer& l = rc.layer;
+  // Empty input-channel columns: zero every coefficient of a random input channel.
+  if (r.uniform(0, 3) == 0) {
+    const int cz = static_cast<int>(r.uniform(0, c.C - 1));
+    for (int n = 0; n < c.N; ++n) {
+      for (int m = 0; m < c.M; ++m) l.coef(n, cz, m) = 0;
+    }
+  }
+  // Extreme values: every activation / basis / coefficient at +-max.
+  if (r.uniform(0, 7) == 0) {
+    rc.flavour = "extreme values";
+    const int8_t xv = r.uniform(0, 1) ? 127 : -128;
+    const int8_t bv = r.uniform(0, 1) ? 127 : -128;
+    for (int64_t i = 0; i < l.x.size(); ++i) l.x.data()[i] = xv;
+    for (int64_t i = 0; i < l.basis.size(); ++i) l.basis.data()[i] = bv;
+    const int8_t av = c.coef_w == 4 ? (r.uniform(0, 1) ? 7 : -8) : (r.uniform(0, 1) ? 127 : -128);
+    for (int64_t i = 0; i < l.coef.size(); ++i) {
+      if (l.coef.data()[i] != 0) l.coef.data()[i] = av;
+    }
+    l.cfg.zshift = static_cast<int>(r.uniform(0, 31));
+  } else if (r.uniform(0, 5) == 0) {
+    l.cfg.zshift = static_cast<int>(r.uniform(0, 31));  // saturation / rounding corners
+  }
+  rc.idle_prob = r.uniform(0, 2) == 0 ? 0.0 : r.uniform01() * 0.7;
+  rc.backpressure_prob = r.uniform(0, 2) == 0 ? 0.0 : r.uniform01() * 0.8;
+  return rc;
+}
+
+}  // namespace esc

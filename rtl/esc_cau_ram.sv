@@ -1,3 +1,5 @@
+`include "esc_assert.svh"
+
 // Generic 1-write 1-read memory with a registered (synchronous) read, used by the back end
 // for the coefficient, column-pointer, bias and PSUM buffers. Written in the style Yosys
 // and FPGA/ASIC memory compilers infer as a RAM: one write port in one always_ff, the read
@@ -33,5 +35,14 @@ module esc_cau_ram #(
   end
 
   assign rdata_o = rdata_q;
+
+  ////////////////
+  // Assertions //
+  ////////////////
+
+  // Depth need not be a power of two (e.g. C_MAX + 1 column pointers): addresses stay inside.
+  // The memory has no reset, so these checks run from time 0.
+  `ESC_ASSERT_NEVER(RamWaddrRange_A, we_i && (32'(waddr_i) >= Depth), clk_i, 1'b1)
+  `ESC_ASSERT_NEVER(RamRaddrRange_A, re_i && (32'(raddr_i) >= Depth), clk_i, 1'b1)
 
 endmodule

@@ -6,11 +6,17 @@
 //   rshift(v, k) = (v + (1 << (k-1))) >>> k for k > 0, v for k = 0.
 // Two stages: the product is registered, the rounding shift and clamp are combinational on
 // the output side. A side-band tag (n, tile, last) and the raw accumulators travel along.
+//
+// Widths: acc + bias lies in [-2^32, 2^32) (33 bits signed), mult < 2^16, so the product lies
+// in (-2^48, 2^48) and fits ProdW = 50 bits signed with room for the rounding term when
+// k <= 49. For k >= 50 the 64-bit result is 0 for every such product (v + 2^(k-1) lies in
+// [0, 2^k)), so computing in 50 bits is bit-exact with the 64-bit definition.
 module esc_postproc #(
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
   parameter int unsigned TagW        = 8,
   localparam int unsigned AccW       = esc_pkg::AccW,
-  localparam int unsigned ActW       = esc_pkg::ActW
+  localparam int unsigned ActW       = esc_pkg::ActW,
+  localparam int unsigned ProdW      = 50
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
@@ -29,7 +35,7 @@ module esc_postproc #(
 );
 
   logic                              valid_q;
-  logic [NumPixLanes*64-1:0]         prod_q, prod_d;
+  logic [NumPixLanes*ProdW-1:0]      prod_q, prod_d;
   logic [NumPixLanes*AccW-1:0]       acc_q;
   logic [esc_pkg::ShiftW-1:0]        shift_q;
   logic                              relu_q;
@@ -38,9 +44,9 @@ module esc_postproc #(
   // Stage 1: (acc + bias) * mult in 64 bits.
   always_comb begin
     for (int t = 0; t < NumPixLanes; t++) begin
-      logic signed [63:0] sum;
-      sum = 64'(signed'(in_acc_i[t*AccW +: AccW])) + 64'(signed'(in_bias_i));
-      prod_d[t*64 +: 64] = sum * signed'({48'd0, in_mult_i});
+      logic signed [AccW:0] sum;
+      sum = (AccW + 1)'(signed'(in_acc_i[t*AccW +: AccW])) + (AccW + 1)'(signed'(in_bias_i));
+      prod_d[t*ProdW +: ProdW] = ProdW'(sum) * signed'(ProdW'({1'b0, in_mult_i}));
     end
   end
 
@@ -67,19 +73,21 @@ module esc_postproc #(
   // Stage 2: rounding shift and clamp.
   always_comb begin
     for (int t = 0; t < NumPixLanes; t++) begin
-      logic signed [63:0] v, r;
-      logic signed [63:0] lo;
-      v = signed'(prod_q[t*64 +: 64]);
+      logic signed [ProdW-1:0] v, r;
+      logic signed [ProdW-1:0] lo;
+      v = signed'(prod_q[t*ProdW +: ProdW]);
       if (shift_q == '0) begin
         r = v;
+      end else if (32'(shift_q) >= ProdW) begin
+        r = '0;
       end else begin
-        r = (v + (64'sd1 <<< (shift_q - 1'b1))) >>> shift_q;
+        r = (v + (ProdW'(1) <<< (shift_q - 1'b1))) >>> shift_q;
       end
-      lo = relu_q ? 64'sd0 : -64'sd128;
+      lo = relu_q ? '0 : -ProdW'(128);
       if (r < lo) begin
         r = lo;
-      end else if (r > 64'sd127) begin
-        r = 64'sd127;
+      end else if (r > ProdW'(127)) begin
+        r = ProdW'(127);
       end
       out_data_o[t*ActW +: ActW] = r[ActW-1:0];
     end

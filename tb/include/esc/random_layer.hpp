@@ -32,13 +32,13 @@ inline RandomCase make_random_case(uint64_t seed, const HwCaps& hw) {
   c.pad_l = pad();
   c.pad_r = pad();
   c.M = static_cast<int>(r.uniform(1, std::max(1, hw.M_MAX)));
-  c.C = static_cast<int>(r.uniform(1, std::min<int64_t>(8, hw.C_MAX)));
-  c.N = static_cast<int>(r.uniform(1, std::min<int64_t>(20, hw.N_MAX)));
+  c.C = static_cast<int>(r.uniform(1, std::min<int64_t>(r.uniform(0, 3) == 0 ? 24 : 6, hw.C_MAX)));
+  c.N = static_cast<int>(r.uniform(1, std::min<int64_t>(r.uniform(0, 3) == 0 ? 40 : 12, hw.N_MAX)));
   // H, W: at least one output pixel; sometimes 1-pixel-wide / tall images.
   const int hmin = std::max(1, c.K - c.pad_t - c.pad_b);
   const int wmin = std::max(1, c.K - c.pad_l - c.pad_r);
-  c.H = static_cast<int>(r.uniform(hmin, hmin + 9));
-  c.W = static_cast<int>(r.uniform(wmin, wmin + 9));
+  c.H = static_cast<int>(r.uniform(hmin, hmin + (r.uniform(0, 3) == 0 ? 15 : 7)));
+  c.W = static_cast<int>(r.uniform(wmin, wmin + (r.uniform(0, 3) == 0 ? 15 : 7)));
   c.coef_w = r.uniform(0, 1) ? 4 : 8;
   c.relu = r.uniform(0, 1) != 0;
   c.basis_per_channel = r.uniform(0, 3) == 0;

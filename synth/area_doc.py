@@ -61,6 +61,9 @@ def generate(out_path, sweep_json=None, run_report=None):
     t0 = time.time()
     top = synth.run_flow("esc_top")
     dense = synth.run_flow("esc_dense_ref")
+    # Keep the machine-readable reports next to the doc run (baseline updates can reuse them).
+    synth.write_reports(top, os.path.join(synth.HERE, "out"), "doc_top")
+    synth.write_reports(dense, os.path.join(synth.HERE, "out"), "doc_dense")
     T, L = synth.read_pkg_param("NumPixLanes"), synth.read_pkg_param("NumCoefLanes")
     wl = workload.throughput(workload.read_model("resnet18_cifar10"), T, L)
     cats = categories(top["hierarchy"], {})

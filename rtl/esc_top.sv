@@ -2,7 +2,7 @@
 // PORT CONTRACT (fixed; see docs/architecture.md).
 //
 // Front end: esc_regs (register bus, counters), esc_ctrl (validation, sequencing), load
-// decode, esc_ifmap_buf + esc_window_gen (T windows per group), esc_basis_buf + esc_bcu
+// decode, esc_ifmap_buf + esc_window_gen (T windows per group, K segment reads per tile row), esc_basis_buf + esc_bcu
 // (one basis per cycle, Z slots). Back end: esc_cau (u_cau) behind the z stream.
 module esc_top #(
   parameter int unsigned NumPixLanes  = esc_pkg::NumPixLanes,
@@ -47,6 +47,8 @@ module esc_top #(
   localparam int unsigned ZDataW     = MaxBases * NumPixLanes * esc_pkg::MidW;
   localparam int unsigned ByteAddrW  = $clog2(IfmapBytes);
   localparam int unsigned WordAddrW  = ByteAddrW - 3;
+  // IFMAP segment: 8-byte words per read, enough for one kernel row of T windows
+  localparam int unsigned SegWords   = 2 ** $clog2((2 * NumPixLanes + 8 + 7) / 8);
   localparam int unsigned BasisDepth = MaxBases * MaxChannels;
   localparam int unsigned BasisAddrW = $clog2(BasisDepth);
 
@@ -200,14 +202,16 @@ module esc_top #(
   // IFMAP buffer and window generator
   // ---------------------------------------------------------------------------
   logic                        ifmap_re;
-  logic [3*ByteAddrW-1:0]      ifmap_raddr;
-  logic [9*8-1:0]              ifmap_rdata;
+  logic [ByteAddrW-1:0]        ifmap_raddr;
+  logic [SegWords*64-1:0]      ifmap_rdata;
   logic                        grp_valid, grp_ready;
   logic [NumPixLanes*9*8-1:0]  grp_win;
   logic [esc_pkg::DimW-1:0]    grp_c;
 
   esc_ifmap_buf #(
-    .IfmapBytes(IfmapBytes)
+    .IfmapBytes (IfmapBytes),
+    .NumPixLanes(NumPixLanes),
+    .SegWords   (SegWords)
   ) u_ifmap (
     .clk_i,
     .rst_ni,
@@ -221,7 +225,8 @@ module esc_top #(
 
   esc_window_gen #(
     .NumPixLanes(NumPixLanes),
-    .IfmapBytes (IfmapBytes)
+    .IfmapBytes (IfmapBytes),
+    .SegWords   (SegWords)
   ) u_wgen (
     .clk_i,
     .rst_ni,

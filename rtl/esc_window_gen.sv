@@ -1,23 +1,28 @@
-// Window generator: walks the Basis-First loop nest on the input side and gathers, one per
-// cycle, the KxK input window of each of the T output pixels of a (tile, channel) group.
+// Window generator: walks the Basis-First loop nest on the input side and gathers the KxK
+// input windows of the T output pixels of each (tile, channel) group.
 //
-// Loop order: for tile k, for channel c, for t in 0..T-1: pixel p = k*T + t (raster order,
-// tiles may cross rows). No dividers: the pixel is tracked as (x, ix0 = x*s - pad_l,
-// iy0 = y*s - pad_t, row_off = iy0*W) and stepped incrementally; the state at the start of
-// the tile is saved and restored for every channel; the channel offset c*H*W is
-// accumulated. Per window row i the leftmost tap address is c*H*W + (iy0+i)*W + ix0.
-// Taps with iy outside [0,H), ix outside [0,W), i or j >= K, or p >= Ho*Wo read zero
-// (K = 1 uses tap 0 only). Tap i*3 + j of window t sits at grp_win_o[(t*9 + i*3 + j)*8 +: 8].
+// Loop order: for tile k, for channel c: the T pixels p = k*T + t (raster order, a tile may
+// cross output rows). No dividers: the coordinates of the T pixels of a tile,
+// (x, ix0 = x*s - pad_l, iy0 = y*s - pad_t, row_off = iy0*W), are stepped incrementally (a
+// chain of T raster steps from the last pixel of the previous tile) and held in per-tile
+// registers for all C channels; the channel offset c*H*W is accumulated.
 //
-// Pipeline: issue (counters -> IFMAP read) -> land (1 cycle later: bytes masked into the
-// gather register). The gather register and the BCU's compute register form the double
-// buffer: a completed group is offered on grp_valid_o (combinationally in the cycle its
-// last window lands) and moves to the BCU on grp_ready_i; the first window of the next
-// group is issued in that same cycle, so with the BCU keeping pace a group takes exactly
-// max(M, T) cycles. Issue stalls only while a complete group waits for the BCU.
+// Reads: the pixels of a tile that share an output row form a "row group". For each row
+// group and kernel row i < K, one IFMAP segment read at c*H*W + (iy0+i)*W + ix0(first pixel)
+// returns the bytes of kernel row i of every window in the group. A group therefore costs
+// K reads per output row it touches (K when the tile stays in one row, which is every tile
+// when T divides Wo). One cycle after a read the bytes land in the gather register, masked to
+// zero for taps with iy outside [0,H), ix outside [0,W), j >= K (K = 1: tap 0 only) or
+// p >= Ho*Wo. Tap i*3 + j of window t sits at grp_win_o[(t*9 + i*3 + j)*8 +: 8].
+//
+// Double buffer: the gather register and the BCU's compute register. A completed group is
+// offered on grp_valid_o (combinationally in the cycle its last read lands) and moves to the
+// BCU on grp_ready_i; the first read of the next group is issued in that same cycle. A
+// group thus takes max(M, reads) cycles; issue stalls only while a complete group waits.
 module esc_window_gen #(
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
   parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes,
+  parameter int unsigned SegWords    = 2 ** $clog2((2 * NumPixLanes + 8 + 7) / 8),
   parameter int unsigned ByteAddrW   = $clog2(IfmapBytes)
 ) (
   input  logic                              clk_i,
@@ -36,10 +41,10 @@ module esc_window_gen #(
   input  logic [esc_pkg::TileW-1:0]         cfg_hw_i,
   input  logic [esc_pkg::TileW-1:0]         cfg_num_pix_i,
   input  logic [esc_pkg::TileW-1:0]         cfg_num_tiles_i,
-  // IFMAP read port
+  // IFMAP segment read port
   output logic                              rd_en_o,
-  output logic [3*ByteAddrW-1:0]            rd_addr_o,
-  input  logic [9*8-1:0]                    rd_data_i,
+  output logic [ByteAddrW-1:0]              rd_addr_o,
+  input  logic [SegWords*64-1:0]            rd_data_i,
   // Completed groups of T windows
   output logic                              grp_valid_o,
   input  logic                              grp_ready_i,
@@ -49,95 +54,148 @@ module esc_window_gen #(
 );
 `include "esc_assert.svh"
 
-  localparam int unsigned T   = NumPixLanes;
-  localparam int unsigned TW  = (T > 1) ? $clog2(T) : 1;
-  localparam int unsigned SW  = 26;  // signed working width for offsets and coordinates
+  localparam int unsigned T    = NumPixLanes;
+  localparam int unsigned TW   = $clog2(T + 1);  // holds 0..T
+  localparam int unsigned SW   = 26;             // signed working width for coordinates
+  localparam int unsigned DW   = esc_pkg::DimW;
   localparam int unsigned WinW = 9 * 8;
+  localparam int unsigned OffW = $clog2(SegWords * 8);
 
   // ---------------------------------------------------------------------------
   // Configuration in signed form
   // ---------------------------------------------------------------------------
-  logic signed [SW-1:0] h_s, w_s, s_s, sw_s, pad_l_s, pad_t_s, row_init_s, hw_s;
-  assign h_s     = $signed(SW'(cfg_h_i));
-  assign w_s     = $signed(SW'(cfg_w_i));
-  assign hw_s    = $signed(SW'(cfg_hw_i));
-  assign s_s     = cfg_stride2_i ? SW'(2) : SW'(1);
-  assign sw_s    = cfg_stride2_i ? (w_s <<< 1) : w_s;
-  assign pad_l_s = $signed(SW'(cfg_pad_l_i));
-  assign pad_t_s = $signed(SW'(cfg_pad_t_i));
-  assign row_init_s = -((cfg_pad_t_i[1] ? (w_s <<< 1) : SW'(0)) + (cfg_pad_t_i[0] ? w_s : SW'(0)));
+  logic signed [SW-1:0] h_s, w_s, hw_s, s_s, sw_s, pad_l_s, pad_t_s, row_init_s;
+  assign h_s        = $signed(SW'(cfg_h_i));
+  assign w_s        = $signed(SW'(cfg_w_i));
+  assign hw_s       = $signed(SW'(cfg_hw_i));
+  assign s_s        = cfg_stride2_i ? SW'(2) : SW'(1);
+  assign sw_s       = cfg_stride2_i ? (w_s <<< 1) : w_s;
+  assign pad_l_s    = $signed(SW'(cfg_pad_l_i));
+  assign pad_t_s    = $signed(SW'(cfg_pad_t_i));
+  assign row_init_s = -((cfg_pad_t_i[1] ? (w_s <<< 1) : SW'(0)) +
+                        (cfg_pad_t_i[0] ? w_s : SW'(0)));
 
   // ---------------------------------------------------------------------------
-  // Issue stage state
+  // Per-tile pixel registers (flattened: pixel t at [t*W +: W])
   // ---------------------------------------------------------------------------
-  logic                       run_d, run_q;
-  logic [esc_pkg::TileW-1:0]  k_d, k_q, p0_d, p0_q;
-  logic [esc_pkg::DimW-1:0]   c_d, c_q;
-  logic [TW-1:0]              t_d, t_q;
-  logic signed [SW-1:0]       chan_d, chan_q;
-  // running pixel
-  logic [esc_pkg::DimW-1:0]   x_d, x_q;
-  logic signed [SW-1:0]       ix_d, ix_q, iy_d, iy_q, row_d, row_q;
-  // pixel at the start of the tile
-  logic [esc_pkg::DimW-1:0]   tx_d, tx_q;
-  logic signed [SW-1:0]       tix_d, tix_q, tiy_d, tiy_q, trow_d, trow_q;
-  logic                       res_d, res_q;  // last window of a group issued, not yet taken
+  logic [T*DW-1:0] px_d, px_q;    // x
+  logic [T*SW-1:0] pix_d, pix_q;  // ix0 = x*s - pad_l
+  logic [T*SW-1:0] piy_d, piy_q;  // iy0 = y*s - pad_t
+  logic [T*SW-1:0] prow_d, prow_q;  // iy0 * W
+  logic [T*SW-1:0] prb_d, prb_q;  // iy0 * W + ix0 (row base of tap (0,0))
+  logic [T-1:0]    pok_d, pok_q;  // p < Ho*Wo
+  logic [T-1:0]    pnew_d, pnew_q;  // pixel t > 0 starts a new row group
+  logic [3*T-1:0]  pcol_d, pcol_q;  // column j of window t inside [0,W) and j < K
 
-  // Landing stage
-  logic                       land_valid_d, land_valid_q, land_last_d, land_last_q;
-  logic [TW-1:0]              land_t_d, land_t_q;
-  logic [8:0]                 land_mask_d, land_mask_q;
-  logic [esc_pkg::DimW-1:0]   land_c_d, land_c_q;
+  logic                      run_d, run_q;
+  logic [esc_pkg::TileW-1:0] k_d, k_q, p0_d, p0_q, p0_next;
+  logic [DW-1:0]             c_d, c_q;
+  logic signed [SW-1:0]      chan_d, chan_q;
+  logic [TW-1:0]             cur_t_d, cur_t_q;  // first pixel of the current row group
+  logic [1:0]                cur_i_d, cur_i_q;  // kernel row
+  logic                      res_d, res_q;      // last read of a group issued, not yet taken
+  logic                      tile_load;         // load the per-tile registers
 
-  // Gather register
-  logic [T*WinW-1:0]          gather_d, gather_q;
-  logic [esc_pkg::DimW-1:0]   gather_c_d, gather_c_q;
-  logic                       cmpl_d, cmpl_q;
-
-  logic xfer, fire;
-
-  // Next pixel in raster order
-  logic [esc_pkg::DimW-1:0] nx;
-  logic signed [SW-1:0]     nix, niy, nrow;
+  // Raster-step chain: pixel 0 of the next tile is one step after pixel T-1 of this tile
+  // (or the first pixel of the layer on start), pixel t is one step after pixel t-1.
+  logic [DW-1:0]        cx;
+  logic signed [SW-1:0] cix, ciy, crow;
+  assign p0_next = start_i ? '0 : p0_q + esc_pkg::TileW'(T);
   always_comb begin
-    if (x_q == cfg_wo_i - 1'b1) begin
-      nx   = '0;
-      nix  = -pad_l_s;
-      niy  = iy_q + s_s;
-      nrow = row_q + sw_s;
-    end else begin
-      nx   = x_q + 1'b1;
-      nix  = ix_q + s_s;
-      niy  = iy_q;
-      nrow = row_q;
-    end
-  end
-
-  // Addresses and tap masks of the current window
-  logic signed [SW-1:0] base;
-  logic [2:0]           r_ok, c_ok;
-  logic                 p_ok;
-  logic [8:0]           tap_ok;
-  assign base = chan_q + row_q + ix_q;
-  for (genvar i = 0; i < 3; i++) begin : gen_row
-    logic signed [SW-1:0] a, iy, ix;
-    assign a  = base + SW'(i) * w_s;
-    assign iy = iy_q + SW'(i);
-    assign ix = ix_q + SW'(i);
-    assign rd_addr_o[i*ByteAddrW +: ByteAddrW] = a[ByteAddrW-1:0];
-    assign r_ok[i] = (i == 0 || cfg_k3_i) && (iy >= 0) && (iy < h_s);
-    assign c_ok[i] = (i == 0 || cfg_k3_i) && (ix >= 0) && (ix < w_s);
-    logic unused_a;
-    assign unused_a = ^a[SW-1:ByteAddrW];
-  end
-  always_comb begin
-    p_ok = (p0_q + esc_pkg::TileW'(t_q)) < cfg_num_pix_i;
-    for (int i = 0; i < 3; i++) begin
+    cx   = px_q[(T-1)*DW +: DW];
+    cix  = $signed(pix_q[(T-1)*SW +: SW]);
+    ciy  = $signed(piy_q[(T-1)*SW +: SW]);
+    crow = $signed(prow_q[(T-1)*SW +: SW]);
+    for (int t = 0; t < T; t++) begin
+      if (t == 0 && start_i) begin
+        cx   = '0;
+        cix  = -pad_l_s;
+        ciy  = -pad_t_s;
+        crow = row_init_s;
+      end else if (cx == cfg_wo_i - 1'b1) begin
+        cx   = '0;
+        cix  = -pad_l_s;
+        ciy  = ciy + s_s;
+        crow = crow + sw_s;
+      end else begin
+        cx  = cx + 1'b1;
+        cix = cix + s_s;
+      end
+      px_d[t*DW +: DW]   = cx;
+      pix_d[t*SW +: SW]  = cix;
+      piy_d[t*SW +: SW]  = ciy;
+      prow_d[t*SW +: SW] = crow;
+      prb_d[t*SW +: SW]  = crow + cix;
+      pok_d[t]           = (p0_next + esc_pkg::TileW'(t)) < cfg_num_pix_i;
+      pnew_d[t]          = (t != 0) && (cx == '0) && pok_d[t];
       for (int j = 0; j < 3; j++) begin
-        tap_ok[i*3+j] = r_ok[i] && c_ok[j] && p_ok;
+        pcol_d[t*3+j] = (j == 0 || cfg_k3_i) && (cix + SW'(j) >= 0) && (cix + SW'(j) < w_s);
       end
     end
+    if (!tile_load) begin
+      px_d   = px_q;
+      pix_d  = pix_q;
+      piy_d  = piy_q;
+      prow_d = prow_q;
+      prb_d  = prb_q;
+      pok_d  = pok_q;
+      pnew_d = pnew_q;
+      pcol_d = pcol_q;
+    end
   end
+
+  // ---------------------------------------------------------------------------
+  // Issue stage
+  // ---------------------------------------------------------------------------
+  logic signed [SW-1:0] cur_rb, cur_iy, iw, addr, row_iy;
+  logic                 row_ok, last_row, grp_last;
+  logic [TW-1:0]        next_start;
+  logic [T-1:0]         members;
+  logic [3*T-1:0]       tapmask;
+  logic                 xfer, fire;
+
+  always_comb begin
+    cur_rb = '0;
+    cur_iy = '0;
+    for (int t = 0; t < T; t++) begin
+      if (cur_t_q == TW'(t)) begin
+        cur_rb = $signed(prb_q[t*SW +: SW]);
+        cur_iy = $signed(piy_q[t*SW +: SW]);
+      end
+    end
+    iw     = (cur_i_q == 2'd0) ? SW'(0) : ((cur_i_q == 2'd1) ? w_s : (w_s <<< 1));
+    addr   = chan_q + cur_rb + iw;
+    row_iy = cur_iy + SW'(cur_i_q);
+    row_ok = (row_iy >= 0) && (row_iy < h_s);
+    next_start = TW'(T);
+    for (int t = T - 1; t > 0; t--) begin
+      if (TW'(t) > cur_t_q && pnew_q[t]) next_start = TW'(t);
+    end
+    for (int t = 0; t < T; t++) begin
+      members[t] = (TW'(t) >= cur_t_q) && (TW'(t) < next_start);
+      for (int j = 0; j < 3; j++) begin
+        tapmask[t*3+j] = members[t] && row_ok && pok_q[t] && pcol_q[t*3+j];
+      end
+    end
+    last_row = cfg_k3_i ? (cur_i_q == 2'd2) : 1'b1;
+    grp_last = last_row && (next_start == TW'(T));
+  end
+
+  assign rd_addr_o = addr[ByteAddrW-1:0];
+
+  // Landing stage
+  logic                 land_valid_d, land_valid_q, land_last_d, land_last_q;
+  logic [1:0]           land_i_d, land_i_q;
+  logic [2:0]           land_off_d, land_off_q;
+  logic [TW-1:0]        land_first_d, land_first_q;
+  logic [T-1:0]         land_mem_d, land_mem_q;
+  logic [3*T-1:0]       land_mask_d, land_mask_q;
+  logic [DW-1:0]        land_c_d, land_c_q;
+
+  // Gather register
+  logic [T*WinW-1:0]    gather_d, gather_q;
+  logic [DW-1:0]        gather_c_d, gather_c_q;
+  logic                 cmpl_d, cmpl_q;
 
   assign grp_valid_o = cmpl_q || (land_valid_q && land_last_q);
   assign xfer        = grp_valid_o && grp_ready_i;
@@ -145,84 +203,65 @@ module esc_window_gen #(
   assign rd_en_o     = fire;
 
   always_comb begin
-    run_d  = run_q;
-    k_d    = k_q;
-    p0_d   = p0_q;
-    c_d    = c_q;
-    t_d    = t_q;
-    chan_d = chan_q;
-    x_d    = x_q;
-    ix_d   = ix_q;
-    iy_d   = iy_q;
-    row_d  = row_q;
-    tx_d   = tx_q;
-    tix_d  = tix_q;
-    tiy_d  = tiy_q;
-    trow_d = trow_q;
-    res_d  = res_q;
+    run_d     = run_q;
+    k_d       = k_q;
+    p0_d      = p0_q;
+    c_d       = c_q;
+    chan_d    = chan_q;
+    cur_t_d   = cur_t_q;
+    cur_i_d   = cur_i_q;
+    res_d     = res_q;
+    tile_load = 1'b0;
 
     land_valid_d = fire;
-    land_last_d  = (t_q == TW'(T - 1));
-    land_t_d     = t_q;
-    land_mask_d  = tap_ok;
+    land_last_d  = grp_last;
+    land_i_d     = cur_i_q;
+    land_off_d   = addr[2:0];
+    land_first_d = cur_t_q;
+    land_mem_d   = members;
+    land_mask_d  = tapmask;
     land_c_d     = c_q;
 
     if (xfer) res_d = 1'b0;
 
     if (fire) begin
-      if (t_q != TW'(T - 1)) begin
-        t_d  = t_q + 1'b1;
-        x_d  = nx;
-        ix_d = nix;
-        iy_d = niy;
-        row_d = nrow;
+      if (!last_row) begin
+        cur_i_d = cur_i_q + 2'd1;
       end else begin
-        t_d   = '0;
-        res_d = 1'b1;
-        if (c_q != cfg_c_i - 1'b1) begin
-          c_d    = c_q + 1'b1;
-          chan_d = chan_q + hw_s;
-          x_d    = tx_q;
-          ix_d   = tix_q;
-          iy_d   = tiy_q;
-          row_d  = trow_q;
+        cur_i_d = '0;
+        if (next_start != TW'(T)) begin
+          cur_t_d = next_start;
         end else begin
-          c_d    = '0;
-          chan_d = '0;
-          if (k_q != cfg_num_tiles_i - 1'b1) begin
-            k_d    = k_q + 1'b1;
-            p0_d   = p0_q + esc_pkg::TileW'(T);
-            x_d    = nx;
-            ix_d   = nix;
-            iy_d   = niy;
-            row_d  = nrow;
-            tx_d   = nx;
-            tix_d  = nix;
-            tiy_d  = niy;
-            trow_d = nrow;
+          cur_t_d = '0;
+          res_d   = 1'b1;
+          if (c_q != cfg_c_i - 1'b1) begin
+            c_d    = c_q + 1'b1;
+            chan_d = chan_q + hw_s;
           end else begin
-            run_d = 1'b0;
+            c_d    = '0;
+            chan_d = '0;
+            if (k_q != cfg_num_tiles_i - 1'b1) begin
+              k_d       = k_q + 1'b1;
+              p0_d      = p0_next;
+              tile_load = 1'b1;
+            end else begin
+              run_d = 1'b0;
+            end
           end
         end
       end
     end
 
     if (start_i) begin
-      run_d  = 1'b1;
-      k_d    = '0;
-      p0_d   = '0;
-      c_d    = '0;
-      t_d    = '0;
-      chan_d = '0;
-      x_d    = '0;
-      ix_d   = -pad_l_s;
-      iy_d   = -pad_t_s;
-      row_d  = row_init_s;
-      tx_d   = '0;
-      tix_d  = -pad_l_s;
-      tiy_d  = -pad_t_s;
-      trow_d = row_init_s;
-      res_d  = 1'b0;
+      run_d     = 1'b1;
+      k_d       = '0;
+      p0_d      = '0;
+      c_d       = '0;
+      chan_d    = '0;
+      cur_t_d   = '0;
+      cur_i_d   = '0;
+      res_d     = 1'b0;
+      tile_load = 1'b1;
     end
     if (abort_i) begin
       run_d        = 1'b0;
@@ -231,16 +270,33 @@ module esc_window_gen #(
     end
   end
 
-  // Landing: mask the 9 bytes into slot land_t of the gather register.
+  // Landing: kernel row land_i of every window in the row group; row 0 clears the window
+  // first (K = 1 never reads rows 1 and 2).
+  logic [3*T*OffW-1:0] offs;  // byte of tap (i, j) of window t in the segment
+  always_comb begin
+    for (int t = 0; t < T; t++) begin
+      for (int j = 0; j < 3; j++) begin
+        offs[(t*3+j)*OffW +: OffW] = OffW'(land_off_q) + OffW'(j) +
+            (OffW'(TW'(t) - land_first_q) << (cfg_stride2_i ? 1 : 0));
+      end
+    end
+  end
+
   always_comb begin
     gather_d   = gather_q;
     gather_c_d = gather_c_q;
     if (land_valid_q) begin
       gather_c_d = land_c_q;
       for (int t = 0; t < T; t++) begin
-        if (land_t_q == TW'(t)) begin
-          for (int b = 0; b < 9; b++) begin
-            gather_d[(t*9+b)*8 +: 8] = land_mask_q[b] ? rd_data_i[b*8 +: 8] : 8'd0;
+        if (land_mem_q[t]) begin
+          if (land_i_q == 2'd0) gather_d[t*WinW +: WinW] = '0;
+          for (int j = 0; j < 3; j++) begin
+            for (int i = 0; i < 3; i++) begin
+              if (land_i_q == 2'(i)) begin
+                gather_d[(t*9 + i*3 + j)*8 +: 8] =
+                    land_mask_q[t*3+j] ? rd_data_i[offs[(t*3+j)*OffW +: OffW]*8 +: 8] : 8'd0;
+              end
+            end
           end
         end
       end
@@ -254,48 +310,56 @@ module esc_window_gen #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      px_q         <= '0;
+      pix_q        <= '0;
+      piy_q        <= '0;
+      prow_q       <= '0;
+      prb_q        <= '0;
+      pok_q        <= '0;
+      pnew_q       <= '0;
+      pcol_q       <= '0;
       run_q        <= 1'b0;
       k_q          <= '0;
       p0_q         <= '0;
       c_q          <= '0;
-      t_q          <= '0;
       chan_q       <= '0;
-      x_q          <= '0;
-      ix_q         <= '0;
-      iy_q         <= '0;
-      row_q        <= '0;
-      tx_q         <= '0;
-      tix_q        <= '0;
-      tiy_q        <= '0;
-      trow_q       <= '0;
+      cur_t_q      <= '0;
+      cur_i_q      <= '0;
       res_q        <= 1'b0;
       land_valid_q <= 1'b0;
       land_last_q  <= 1'b0;
-      land_t_q     <= '0;
+      land_i_q     <= '0;
+      land_off_q   <= '0;
+      land_first_q <= '0;
+      land_mem_q   <= '0;
       land_mask_q  <= '0;
       land_c_q     <= '0;
       gather_q     <= '0;
       gather_c_q   <= '0;
       cmpl_q       <= 1'b0;
     end else begin
+      px_q         <= px_d;
+      pix_q        <= pix_d;
+      piy_q        <= piy_d;
+      prow_q       <= prow_d;
+      prb_q        <= prb_d;
+      pok_q        <= pok_d;
+      pnew_q       <= pnew_d;
+      pcol_q       <= pcol_d;
       run_q        <= run_d;
       k_q          <= k_d;
       p0_q         <= p0_d;
       c_q          <= c_d;
-      t_q          <= t_d;
       chan_q       <= chan_d;
-      x_q          <= x_d;
-      ix_q         <= ix_d;
-      iy_q         <= iy_d;
-      row_q        <= row_d;
-      tx_q         <= tx_d;
-      tix_q        <= tix_d;
-      tiy_q        <= tiy_d;
-      trow_q       <= trow_d;
+      cur_t_q      <= cur_t_d;
+      cur_i_q      <= cur_i_d;
       res_q        <= res_d;
       land_valid_q <= land_valid_d;
       land_last_q  <= land_last_d;
-      land_t_q     <= land_t_d;
+      land_i_q     <= land_i_d;
+      land_off_q   <= land_off_d;
+      land_first_q <= land_first_d;
+      land_mem_q   <= land_mem_d;
       land_mask_q  <= land_mask_d;
       land_c_q     <= land_c_d;
       gather_q     <= gather_d;
@@ -304,20 +368,36 @@ module esc_window_gen #(
     end
   end
 
+  logic unused_bits;
+  assign unused_bits = ^{addr[SW-1:ByteAddrW]};
+
   // ---------------------------------------------------------------------------
   // Assertions
   // ---------------------------------------------------------------------------
-  `ESC_ASSERT_STREAM(WgenGrpStream_A, grp_valid_o && !abort_i, grp_ready_i, grp_win_o)
+  // Stream rule, except that ABORT may withdraw a stalled group (found by the stress run).
+  `ESC_ASSERT(WgenGrpStream_A, (grp_valid_o && !grp_ready_i && !abort_i) |=>
+                               (abort_i || (grp_valid_o && $stable(grp_win_o))))
   `ESC_ASSERT_KNOWN(WgenGrpValidKnown_A, grp_valid_o)
   `ESC_ASSERT_KNOWN(WgenRdEnKnown_A, rd_en_o)
-  // No window-buffer overflow: a window never lands on a completed, untaken group.
+  // No window-buffer overflow: a read never lands on a completed, untaken group.
   `ESC_ASSERT_NEVER(WgenGatherOverflow_A, land_valid_q && cmpl_q)
   // Issue never runs more than one group ahead of the BCU.
   `ESC_ASSERT_NEVER(WgenIssueWhileReserved_A, fire && res_q && !xfer)
   `ESC_ASSERT(WgenTileInRange_A, run_q |-> (k_q < cfg_num_tiles_i && c_q < cfg_c_i))
+  `ESC_ASSERT(WgenCurTInRange_A, run_q |-> (cur_t_q < TW'(T)))
+  // Every tile starts with an in-range pixel (tiles = ceil(Ho*Wo / T)).
+  `ESC_ASSERT(WgenTileHasPixel_A, run_q |-> pok_q[0])
+`ifndef SYNTHESIS
+  initial begin
+    if (SegWords * 8 < 7 + 2 * (T - 1) + 3) begin
+      $error("esc_window_gen: SegWords too small for NumPixLanes");
+    end
+  end
+`endif
   `ESC_COVER(WgenStride2_C, fire && cfg_stride2_i)
-  `ESC_COVER(WgenPadTap_C, fire && p_ok && cfg_k3_i && (r_ok != 3'b111 || c_ok != 3'b111))
+  `ESC_COVER(WgenPadTap_C, fire && members[0] && pok_q[0] && cfg_k3_i && (!row_ok || !pcol_q[0]))
   `ESC_COVER(WgenK1_C, fire && !cfg_k3_i)
-  `ESC_COVER(WgenPastEnd_C, fire && !p_ok)
+  `ESC_COVER(WgenRowCross_C, fire && next_start != TW'(T))
+  `ESC_COVER(WgenPastEnd_C, fire && !pok_q[T-1])
   `ESC_COVER(WgenWaitBcu_C, grp_valid_o && !grp_ready_i)
 endmodule

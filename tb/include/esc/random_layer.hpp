@@ -39,6 +39,14 @@ inline RandomCase make_random_case(uint64_t seed, const HwCaps& hw) {
   const int wmin = std::max(1, c.K - c.pad_l - c.pad_r);
   c.H = static_cast<int>(r.uniform(hmin, hmin + (r.uniform(0, 3) == 0 ? 15 : 7)));
   c.W = static_cast<int>(r.uniform(wmin, wmin + (r.uniform(0, 3) == 0 ? 15 : 7)));
+  // Keep every case tileable on small configurations (gate-level netlist): K input rows of
+  // one output row fit the IFMAP buffer, one output channel fits a coefficient lane.
+  while (c.C > 1 &&
+         (int64_t{c.C} * c.K * c.W > hw.ifmap_bytes || int64_t{c.C} * c.M > hw.coef_depth))
+    --c.C;
+  while (c.W > 1 && int64_t{c.C} * c.K * c.W > hw.ifmap_bytes) --c.W;
+  while (c.M > 1 && int64_t{c.C} * c.M > hw.coef_depth) --c.M;
+  if (c.W + c.pad_l + c.pad_r < c.K) c.pad_l = c.pad_r = c.K - 1;
   c.coef_w = r.uniform(0, 1) ? 4 : 8;
   c.relu = r.uniform(0, 1) != 0;
   c.basis_per_channel = r.uniform(0, 3) == 0;

@@ -67,7 +67,7 @@ class TopTest : public ::testing::Test {
         const HwCaps hw = dc.hw;
         const int max_dim = static_cast<int>(dc.max_dim);
         AccelResult r = acc.run_layer(layer);
-        Scoreboard sb(layer_name, o.seed);
+        Scoreboard sb(layer_name, seed_);  // the test seed: ESC_SEED=<it> replays
         if (std::getenv("ESC_VERBOSE") != nullptr) {
           std::printf(
               "[ layer    ] %s [%s]: %d pass(es), %llu cycles total (bcu %llu, cau %llu, "
@@ -83,10 +83,11 @@ class TopTest : public ::testing::Test {
         return "";
       } catch (const AccelError& e) {
         return "layer '" + layer_name + "' [" + describe(layer.cfg) + "]: AccelError code " +
-               std::to_string(e.code) + ": " + e.what() + "; seed " + std::to_string(o.seed);
+               std::to_string(e.code) + ": " + e.what() + "; seed " + std::to_string(seed_) +
+               " (replay: ESC_SEED=" + std::to_string(seed_) + ")";
       } catch (const std::exception& e) {
         return "layer '" + layer_name + "' [" + describe(layer.cfg) + "]: " + e.what() + "; seed " +
-               std::to_string(o.seed);
+               std::to_string(seed_) + " (replay: ESC_SEED=" + std::to_string(seed_) + ")";
       }
     };
     failure = attempt(opt);

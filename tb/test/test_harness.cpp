@@ -2,8 +2,12 @@
 // scoreboard (it must catch a single flipped bit and locate it).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
+
 #include "esc/accel_driver.hpp"
 #include "esc/fixture.hpp"
+#include "esc/random_layer.hpp"
 #include "esc/scoreboard.hpp"
 #include "esc/tiling.hpp"
 
@@ -179,6 +183,80 @@ TEST(Seeds, EnvOverridesDefault) {
   const uint64_t d = default_seed_for("A.B");
   EXPECT_EQ(d, default_seed_for("A.B"));
   EXPECT_NE(d, default_seed_for("A.C"));
+}
+
+}  // namespace
+}  // namespace esc
+
+namespace esc {
+namespace {
+
+// Functional coverage of the CI random regression's stimulus: the seeds of
+// Regression/RandomLayer.MatchesGolden/<i> (i < 1000) must hit every mode bin and corner.
+TEST(RandomStimulus, CiSeedsCoverEveryModeAndCorner) {
+  std::map<std::string, int> bins;
+  for (int i = 0; i < 1000; ++i) {
+    const uint64_t s =
+        default_seed_for("Regression_RandomLayer.MatchesGolden_" + std::to_string(i));
+    const RandomCase rc = make_random_case(s, HwCaps{});
+    const LayerConfig& c = rc.layer.cfg;
+    ++bins["K" + std::to_string(c.K) + "_s" + std::to_string(c.stride)];
+    ++bins["coef_w" + std::to_string(c.coef_w)];
+    ++bins[c.basis_per_channel ? "basis_per_channel" : "basis_shared"];
+    ++bins[c.relu ? "relu_on" : "relu_off"];
+    ++bins["M" + std::to_string(c.M)];
+    ++bins[std::string("flavour ") + rc.flavour];
+    ++bins[rc.backpressure_prob > 0 ? "backpressure" : "no_backpressure"];
+    ++bins[rc.idle_prob > 0 ? "idle" : "no_idle"];
+    if (c.pad_t + c.pad_b + c.pad_l + c.pad_r == 0) ++bins["no_pad"];
+    if (c.pad_t != c.pad_b || c.pad_l != c.pad_r) ++bins["asymmetric_pad"];
+    if (c.Ho() * c.Wo() % 4 != 0) ++bins["partial_last_tile"];
+    if (c.Wo() == 1 || c.Ho() == 1) ++bins["one_pixel_wide_or_tall"];
+    if (c.N > 8) ++bins["N_more_than_lanes"];
+    if (c.zshift > 0) ++bins["zshift_nonzero"];
+    int64_t nnz = 0;
+    for (int64_t k = 0; k < rc.layer.coef.size(); ++k) nnz += rc.layer.coef.data()[k] != 0;
+    if (nnz == 0) ++bins["all_zero_coef"];
+    bool empty_col = false;
+    for (int ch = 0; ch < c.C && !empty_col; ++ch) {
+      int64_t k = 0;
+      for (int n = 0; n < c.N; ++n) {
+        for (int m = 0; m < c.M; ++m) k += rc.layer.coef(n, ch, m) != 0;
+      }
+      empty_col = k == 0;
+    }
+    if (empty_col && nnz > 0) ++bins["empty_column"];
+  }
+  const char* required[] = {"K1_s1",
+                            "K1_s2",
+                            "K3_s1",
+                            "K3_s2",
+                            "coef_w4",
+                            "coef_w8",
+                            "basis_per_channel",
+                            "basis_shared",
+                            "relu_on",
+                            "relu_off",
+                            "M1",
+                            "M8",
+                            "flavour all-zero coefficients",
+                            "flavour dense coefficients",
+                            "flavour very sparse",
+                            "flavour extreme values",
+                            "backpressure",
+                            "no_backpressure",
+                            "idle",
+                            "no_idle",
+                            "no_pad",
+                            "asymmetric_pad",
+                            "partial_last_tile",
+                            "one_pixel_wide_or_tall",
+                            "N_more_than_lanes",
+                            "zshift_nonzero",
+                            "all_zero_coef",
+                            "empty_column"};
+  for (const char* b : required) EXPECT_GE(bins[b], 5) << "bin '" << b << "' under-covered";
+  for (const auto& kv : bins) std::printf("  %-32s %d\n", kv.first.c_str(), kv.second);
 }
 
 }  // namespace

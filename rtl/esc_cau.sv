@@ -4,7 +4,7 @@
 // double-buffered banked PSUM, bias/requant buffer, drain and post-processing.
 // PORT CONTRACT (fixed; see docs/architecture.md).
 //
-//   z stream --> esc_zfifo (ZFifoDepth slots, one read pointer per lane)
+//   z stream --> esc_zfifo (ZFifoDepth slots, one read pointer and one RAM copy per lane)
 //                   |  Zq[m][*] word per lane per cycle
 //                   v
 //             esc_cau_lane x L  (colptr + coef memories, 1 entry/cycle, PSUM 2 halves)
@@ -218,6 +218,7 @@ module esc_cau #(
   // ---------------------------------------------------------------------------
   logic [ZPtrW-1:0]      zf_wr_ptr;
   logic [L-1:0]          zf_release;
+  logic [L-1:0]          zf_rd_en;
   logic [L*SlotW-1:0]    zf_rd_slot;
   logic [L*MW-1:0]       zf_rd_word;
   logic [L*ZWordW-1:0]   zf_rd_data;
@@ -233,11 +234,13 @@ module esc_cau #(
     .rst_ni,
     .flush_i   (flush),
     .enable_i  (busy_q && !stop_q),
+    .cfg_m_i,
     .wr_valid_i(z_valid_i),
     .wr_ready_o(z_ready_o),
     .wr_data_i (z_data_i),
     .wr_ptr_o  (zf_wr_ptr),
     .release_i (zf_release),
+    .rd_en_i   (zf_rd_en),
     .rd_slot_i (zf_rd_slot),
     .rd_word_i (zf_rd_word),
     .rd_data_o (zf_rd_data),
@@ -284,6 +287,7 @@ module esc_cau #(
       .cp_waddr_i     (ld_addr_i[CpAW-1:0]),
       .cp_wdata_i     (ld_cp_wdata),
       .zf_wr_ptr_i    (zf_wr_ptr),
+      .z_en_o         (zf_rd_en[l]),
       .z_slot_o       (zf_rd_slot[l*SlotW +: SlotW]),
       .z_m_o          (zf_rd_word[l*MW +: MW]),
       .z_data_i       (zf_rd_data[l*ZWordW +: ZWordW]),

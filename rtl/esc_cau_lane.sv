@@ -8,8 +8,8 @@
 //
 //   PF : column-pointer prefetch (runs ahead through a small column queue)
 //   S0 : issue: slot/half checks, coefficient-memory read of entry e
-//   S1 : decode entry, run-time checks, Z word select, PSUM read
-//   S2 : T MACs on the PSUM read data (one-deep forwarding from the previous write), write
+//   S1 : decode entry, run-time checks, Z word read, PSUM read
+//   S2 : T MACs on the Z and PSUM read data (one-deep forwarding from the previous write), write
 //
 // An empty column costs one issue cycle. A column releases its Z slot when its last entry
 // has read Z (S1); a tile is reported finished when its last entry has been written (S2).
@@ -55,9 +55,10 @@ module esc_cau_lane #(
   input  logic [PtrW-1:0]            cp_wdata_i,     // saturated at CoefDepth + 1
   // Z FIFO
   input  logic [ZPtrW-1:0]           zf_wr_ptr_i,
+  output logic                       z_en_o,         // Z word read (data in S2)
   output logic [SlotW-1:0]           z_slot_o,
   output logic [MW-1:0]              z_m_o,
-  input  logic [ZWordW-1:0]          z_data_i,
+  input  logic [ZWordW-1:0]          z_data_i,       // Zq[m][*] of the entry in S2
   output logic                       z_release_o,
   // tile bookkeeping with the drain
   input  logic [TileW-1:0]           drained_i,      // tiles fully read out by the drain
@@ -302,7 +303,7 @@ module esc_cau_lane #(
   end
 
   // ---------------------------------------------------------------------------
-  // S1: decode, check, Z select, PSUM read
+  // S1: decode, check, Z read, PSUM read
   // ---------------------------------------------------------------------------
   logic              s1_ent_q, s1_colend_q, s1_tileend_q, s1_half_q;
   logic [SlotW-1:0]  s1_slot_q;
@@ -317,6 +318,7 @@ module esc_cau_lane #(
   assign s1_err_index = s1_ent_q && ((s1_n >= 32'(cfg_n_i)) || (32'(s1_m) >= 32'(cfg_m_i)));
   assign s1_err_range = s1_ent_q && cfg_coef4_i &&
                         ((signed'(s1_a) > 8'sd7) || (signed'(s1_a) < -8'sd8));
+  assign z_en_o       = s1_ent_q;
   assign z_slot_o     = s1_slot_q;
   assign z_m_o        = s1_m;
   assign z_release_o  = s1_colend_q;
@@ -343,7 +345,6 @@ module esc_cau_lane #(
   logic              s2_ent_q, s2_tileend_q, s2_half_q;
   logic [NlW-1:0]    s2_nl_q;
   logic [CoefW-1:0]  s2_a_q;
-  logic [ZWordW-1:0] s2_z_q;
   logic [PsumW-1:0]  s2_rdata, s2_base, s2_sum;
   logic              fwd_v_q, fwd_half_q, fwd_hit;
   logic [NlW-1:0]    fwd_nl_q;
@@ -357,7 +358,6 @@ module esc_cau_lane #(
       s2_half_q    <= 1'b0;
       s2_nl_q      <= '0;
       s2_a_q       <= '0;
-      s2_z_q       <= '0;
       fwd_v_q      <= 1'b0;
       fwd_half_q   <= 1'b0;
       fwd_nl_q     <= '0;
@@ -370,7 +370,6 @@ module esc_cau_lane #(
         s2_half_q <= s1_half_q;
         s2_nl_q   <= s1_nl;
         s2_a_q    <= s1_a;
-        s2_z_q    <= z_data_i;
       end
       fwd_v_q      <= s2_ent_q && !flush_i;
       if (s2_ent_q) begin
@@ -388,7 +387,7 @@ module esc_cau_lane #(
   always_comb begin
     for (int t = 0; t < T; t++) begin
       logic signed [AccW-1:0] prod;
-      prod = AccW'(signed'(s2_a_q) * signed'(s2_z_q[t*MidW +: MidW]));
+      prod = AccW'(signed'(s2_a_q) * signed'(z_data_i[t*MidW +: MidW]));
       s2_sum[t*AccW +: AccW] = s2_base[t*AccW +: AccW] + prod;
     end
   end

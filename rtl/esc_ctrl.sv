@@ -96,7 +96,6 @@ module esc_ctrl #(
   logic [esc_pkg::DimW-1:0] ho_d, ho_q, wo_d, wo_q;
   logic                     dim_neg_d, dim_neg_q;
   logic [31:0]              hw_d, hw_q, ch_d, ch_q;
-  logic [47:0]              chw_d, chw_q;
   logic [31:0]              pix_d, pix_q;
   logic [esc_pkg::TileW-1:0] tiles_d, tiles_q;
   logic [31:0]              pix_round;
@@ -109,7 +108,6 @@ module esc_ctrl #(
     dim_neg_d = dim_neg_q;
     hw_d      = hw_q;
     ch_d      = ch_q;
-    chw_d     = chw_q;
     pix_d     = pix_q;
     tiles_d   = tiles_q;
     if (state_q == StChk1) begin
@@ -120,7 +118,6 @@ module esc_ctrl #(
       ch_d      = 32'(cfg_c_i) * 32'(cfg_h_i);
     end
     if (state_q == StChk2) begin
-      chw_d   = 48'(ch_q) * 48'(cfg_w_i);
       pix_d   = 32'(ho_q) * 32'(wo_q);
       tiles_d = esc_pkg::TileW'(pix_round >> TShift);
     end
@@ -289,7 +286,6 @@ module esc_ctrl #(
       dim_neg_q   <= 1'b0;
       hw_q        <= '0;
       ch_q        <= '0;
-      chw_q       <= '0;
       pix_q       <= '0;
       tiles_q     <= '0;
     end else begin
@@ -307,14 +303,13 @@ module esc_ctrl #(
       dim_neg_q   <= dim_neg_d;
       hw_q        <= hw_d;
       ch_q        <= ch_d;
-      chw_q       <= chw_d;
       pix_q       <= pix_d;
       tiles_q     <= tiles_d;
     end
   end
 
   logic unused_bits;
-  assign unused_bits = ^{chw_q, hw_q[31:esc_pkg::TileW], pix_q[31:esc_pkg::TileW],
+  assign unused_bits = ^{hw_q[31:esc_pkg::TileW], pix_q[31:esc_pkg::TileW],
                          pix_round[31:esc_pkg::TileW+TShift], ho_full[17:esc_pkg::DimW],
                          wo_full[17:esc_pkg::DimW]};
 

@@ -709,8 +709,10 @@ def main(argv=None):
     p.add_argument("--sweep-json", default=os.path.join(HERE, "results", "sweep.json"))
     p.add_argument("--run-report", default=os.path.join(HERE, "results", "resnet18_run.json"),
                    help="JSON of `escalate run --json` for the measured speedup")
+    p.add_argument("--reuse", action="store_true",
+                   help="reuse synth/out/doc_{top,dense}.json of the previous doc run")
     p.set_defaults(fn=lambda a: (__import__("area_doc").generate(a.output, a.sweep_json,
-                                                                 a.run_report), 0)[1])
+                                                                 a.run_report, a.reuse), 0)[1])
 
     p = sub.add_parser("sweep")
     p.add_argument("--out", default=os.path.join(HERE, "results"))

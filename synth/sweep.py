@@ -128,27 +128,52 @@ def markdown(points, dflt):
     return "\n".join(L) + "\n"
 
 
+# Synthesis order: the default first, then the most informative points, so that an
+# interrupted sweep still leaves a useful (and clearly incomplete) table behind.
+PRIORITY = [("NumCoefLanes", 4), ("NumCoefLanes", 16), ("NumPixLanes", 2), ("NumPixLanes", 8),
+            ("CoefW", 4), ("MaxBases", 4), ("MaxBases", 16)]
+
+
+def write_outputs(out, sweeps, cache, dflt):
+    points, missing = [], []
+    for label, kind, name, values in sweeps:
+        for v in values:
+            key = None if v == dflt[name] else (name, v)
+            if key in cache:
+                points.append(dict(cache[key], label=label, param=name, value=v))
+            else:
+                missing.append(f"{label}={v}")
+    with open(os.path.join(out, "sweep.json"), "w", encoding="utf-8") as fh:
+        json.dump({"defaults": dflt, "points": points, "missing": missing}, fh, indent=1)
+    md = markdown(points, dflt)
+    if missing:
+        md += "\n**Incomplete sweep** (interrupted): missing " + ", ".join(missing) + ".\n"
+    with open(os.path.join(out, "sweep.md"), "w", encoding="utf-8") as fh:
+        fh.write(md)
+    if points:
+        svg_plot(points, os.path.join(out, "sweep.svg"))
+    return points, missing
+
+
 def cmd_sweep(a):
     os.makedirs(a.out, exist_ok=True)
     dflt = defaults()
-    points, cache = [], {}
+    sweeps = QUICK if a.quick else SWEEPS
+    kinds = {name: kind for _, kind, name, _ in sweeps}
+    wanted = {(name, v) for _, _, name, vals in sweeps for v in vals if v != dflt[name]}
+    order = [None] + [k for k in PRIORITY if k in wanted] + sorted(
+        wanted - set(PRIORITY), key=str)
+    cache = {}
     t0 = time.time()
-    for label, kind, name, values in (QUICK if a.quick else SWEEPS):
-        for v in values:
-            key = None if v == dflt[name] else (name, v)
-            if key not in cache:
-                print(f"sweep: {label}={v} ...", flush=True)
-                try:
-                    cache[key] = run_point(kind, name, v, a.timeout)
-                except synth.FlowError as e:
-                    print(f"FAIL ({e.kind}) at {label}={v}: {e}", file=sys.stderr)
-                    return 2
-            points.append(dict(cache[key], label=label, param=name, value=v))
-    with open(os.path.join(a.out, "sweep.json"), "w", encoding="utf-8") as fh:
-        json.dump({"defaults": dflt, "points": points}, fh, indent=1)
-    with open(os.path.join(a.out, "sweep.md"), "w", encoding="utf-8") as fh:
-        fh.write(markdown(points, dflt))
-    svg_plot(points, os.path.join(a.out, "sweep.svg"))
+    for key in order:
+        name, v = key if key else ("NumCoefLanes", dflt["NumCoefLanes"])
+        print(f"sweep: {name}={v} ...", flush=True)
+        try:
+            cache[key] = run_point(kinds.get(name, "set"), name, v, a.timeout)
+        except synth.FlowError as e:
+            print(f"FAIL ({e.kind}) at {name}={v}: {e}", file=sys.stderr)
+            return 2
+        points, _ = write_outputs(a.out, sweeps, cache, dflt)
     # Sanity: more lanes must never cost less logic (catches a flow that silently drops logic).
     for label in ("L", "T"):
         pts = [p for p in points if p["label"] == label]

@@ -112,8 +112,9 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     D.append(f"Area at 45 nm: logic {top['logic_um2'] / 1e6:.3f} mm^2 (70 % utilisation) + "
              f"SRAM {top['sram_um2'] / 1e6:.3f} mm^2 (model below) = "
              f"{(top['logic_um2'] + top['sram_um2']) / 1e6:.3f} mm^2. The RAMs dominate: the "
-             "capacities (C_MAX = N_MAX = 512, 32 k coefficient entries per lane, 3 row copies "
-             "of a 64 KiB IFMAP) are sized for whole ResNet layers, not for area.")
+             "capacities (C_MAX = N_MAX = 512, 32 k coefficient entries per lane, a 64 KiB "
+             "IFMAP, a per-input-channel basis store) are sized for whole ResNet layers, not "
+             "for area.")
     D.append("")
 
     # Area per effective throughput
@@ -266,8 +267,10 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     D.append("")
     D.append("## Area-regression guard")
     D.append("")
-    D.append("ctest `synth.guard` re-synthesises the default configuration and compares its kGE "
-             "and RAM bits with `synth/baseline.json`; it fails on growth above 5 %. An intended "
+    D.append("ctest `synth.guard` compares the report of `synth.flow.esc_top` (the default "
+             "configuration; `synth/synth.py guard` alone re-synthesises it) with "
+             "`synth/baseline.json` and fails on kGE or RAM-bit growth above 5 % "
+             "(`synth.guard.fires` proves it fails against a 1-kGE baseline). An intended "
              "growth is accepted by running `synth/synth.py guard --update` and committing "
              "`synth/baseline.json` in the same change (the diff of the baseline then documents "
              "the growth in review).")
@@ -297,6 +300,12 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
              "a relative, not a sign-off, number. `abc -fast` overestimates logic by ~13 % "
              "against the full ABC script for both designs alike.")
     D.append("- SRAM efficiencies are assumptions (see above); bit counts are exact.")
+    D.append("- The register-file rule is by depth (<= 32 words become flops). Parameters that "
+             "shrink a RAM to 32 words flip it to flops: e.g. at L = 16 the PSUM banks are "
+             "N_MAX / L = 32 deep and become over 100 k flops, which dominates that sweep "
+             "point. Use `--rf-depth` to change the rule.")
+    D.append("- The per-module numbers come from a hierarchical (not flattened) synthesis: no "
+             "constant propagation or sharing across module boundaries.")
     if not meas:
         D.append("- The speedup in the area-per-throughput comparison is modelled, not measured.")
     D.append("- The dense reference is a bare MAC array (no buffers, no control); it is the "

@@ -261,6 +261,11 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
                      f"{p['blocks_kge'].get('u_bcu', 0):.1f} | "
                      f"{p['blocks_kge'].get('u_cau', 0):.1f} | {p['flops']:,} | "
                      f"{p['mem_bits']:,} |")
+        if sw.get("missing"):
+            D.append("")
+            D.append("**Incomplete sweep** (the run was cut short by the session time limit): "
+                     "missing " + ", ".join(sw["missing"]) + ". `synth/synth.py sweep` "
+                     "regenerates all points.")
     else:
         D.append("Run `synth/synth.py sweep` (ctest `synth.sweep`, label `slow`); results go to "
                  "`synth/results/sweep.{md,json,svg}`.")

@@ -275,6 +275,8 @@ TEST_F(Reliability, LoadAddressOutOfRange) {
       {kTgtBasis, static_cast<uint32_t>(dc.hw.M_MAX * dc.hw.C_MAX), 0, 0},
       {kTgtCoef, static_cast<uint32_t>(dc.hw.L * dc.hw.coef_depth), 0, 0},
       {kTgtBias, static_cast<uint32_t>(dc.hw.N_MAX), 0, 0},
+      {kTgtColptr, static_cast<uint32_t>(dc.hw.L) * dc.colptr_stride, 0, 0},  // lane >= L
+      {kTgtColptr, static_cast<uint32_t>(dc.hw.C_MAX + 1), 0, 0},             // c > C_MAX
       {5, 0, 0, 0},
       {7, 0, 0, 0},
   };
@@ -313,6 +315,26 @@ TEST_F(Reliability, AbortMidLayer) {
   ASSERT_TRUE(d.top().error_o);
   EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
   expect_clean_layer(acc);
+}
+
+// ABORT while the configuration is still being checked (the cycles right after START).
+TEST_F(Reliability, AbortDuringConfigCheck) {
+  for (int delay = 0; delay < 3; ++delay) {
+    Accel acc(options());
+    AccelDriver& d = acc.driver();
+    const DeviceCaps dc = d.read_caps();
+    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+    load(d, l, dc);
+    d.write_config(l.cfg);
+    d.reg_write(reg::kCtrl, reg::kCtrlStart);
+    d.cycle(static_cast<uint64_t>(delay));
+    d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+    d.wait_idle(64);
+    EXPECT_TRUE(d.top().error_o) << "delay " << delay;
+    EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted))
+        << "delay " << delay;
+    expect_clean_layer(acc);
+  }
 }
 
 TEST_F(Reliability, StartWhileBusyLeavesLayerIntact) {

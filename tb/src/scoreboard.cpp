@@ -58,6 +58,9 @@ std::optional<Mismatch> Scoreboard::compare(const IntLayer& layer, const IntResu
         if (golden.y(n, r, x) != rtl.y(n, r, x)) {
           Mismatch mm{"y", n, r, x, golden.y(n, r, x), rtl.y(n, r, x), ""};
           locate(mm);
+          // Tells a datapath error (acc wrong too) from a post-processing one (acc right).
+          mm.report += "; acc there: expected " + std::to_string(golden.acc(n, r, x)) + ", got " +
+                       std::to_string(rtl.acc(n, r, x));
           return mm;
         }
         if (golden.acc(n, r, x) != rtl.acc(n, r, x)) {

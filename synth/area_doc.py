@@ -308,7 +308,9 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     D.append("- The register-file rule is by depth (<= 32 words become flops). Parameters that "
              "shrink a RAM to 32 words flip it to flops: e.g. at L = 16 the PSUM banks are "
              "N_MAX / L = 32 deep and become over 100 k flops, which dominates that sweep "
-             "point. Use `--rf-depth` to change the rule.")
+             "point; at M_MAX = 4 the Z FIFO RAMs drop to 32 words and become ~16 k flops. "
+             "Those two points measure the rule, not the architecture; use `--rf-depth 16` to "
+             "keep them as RAMs.")
     D.append("- The per-module numbers come from a hierarchical (not flattened) synthesis: no "
              "constant propagation or sharing across module boundaries.")
     if not meas:

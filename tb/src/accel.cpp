@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 #include "esc/accel_driver.hpp"
 #include "esc/coef_codec.hpp"
@@ -124,7 +125,8 @@ AccelDriver::AccelDriver(const AccelOptions& opt)
 void AccelDriver::reset(uint64_t n) {
   load_q_.clear();
   ld_valid_ = false;
-  res_prev_stalled_ = false;
+  // A reset legitimately drops whatever the result stream held: the monitor starts over.
+  clear_results();
   Vesc_top& t = sim_.top();
   t.reg_valid_i = 0;
   t.ld_valid_i = 0;
@@ -178,8 +180,16 @@ void AccelDriver::edge() {
     b.tile = t.res_tile_o;
     b.last = t.res_last_o;
   }
+  // An ABORT written on the register bus (or a run-time error, which aborts internally) lets
+  // the RTL withdraw a stalled beat: from then until the next clear_results()/reset() the hold
+  // rule below is not enforced (docs/architecture.md: ABORT flushes the result stream).
+  if (t.reg_valid_i && t.reg_write_i && t.reg_addr_i == reg::kCtrl &&
+      (t.reg_wdata_i & reg::kCtrlAbort) != 0) {
+    aborting_ = true;
+  }
+  if (t.error_o) aborting_ = true;
   // Stream rule on the DUT's output: once valid without ready, valid and data hold.
-  if (res_prev_stalled_ && proto_err_.empty()) {
+  if (res_prev_stalled_ && !aborting_ && proto_err_.empty()) {
     if (!valid) {
       proto_err_ = "res_valid_o dropped before the beat was accepted (cycle " +
                    std::to_string(sim_.cycles()) + ")";
@@ -344,6 +354,11 @@ uint64_t Accel::cycle() const {
 }
 
 AccelResult Accel::run_layer(const IntLayer& layer) {
+  // Reject inconsistent layers before anything is sized or indexed from their configuration.
+  if (const std::string bad = validate(layer); !bad.empty()) {
+    throw std::invalid_argument("Accel::run_layer: invalid layer (" + bad +
+                                "); nothing was sent to the accelerator");
+  }
   AccelDriver& d = *drv_;
   const DeviceCaps caps = d.read_caps();
   if (caps.id != reg::kCapIdValue) {

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <stdexcept>
+#include <string>
 
 #include "esc/accel.hpp"
 #include "esc/accel_driver.hpp"
@@ -314,6 +316,56 @@ TEST_F(Reliability, AbortMidLayer) {
   d.wait_idle(64);
   ASSERT_TRUE(d.top().error_o);
   EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
+  expect_clean_layer(acc);
+}
+
+// Regression (hardening report): ABORT / reset while a result beat is valid but stalled. The
+// flush legitimately withdraws that beat; the result monitor must not report it as a protocol
+// error, and the same Accel instance must run a clean layer bit-exactly afterwards.
+TEST_F(Reliability, AbortWhileResultStreamStalled) {
+  for (int how = 0; how < 2; ++how) {  // 0: ABORT, 1: reset
+    SCOPED_TRACE(how == 0 ? "ABORT" : "reset");
+    Accel acc(options(0.0, 1.0));  // res_ready_i never high: the first beat stalls
+    AccelDriver& d = acc.driver();
+    const DeviceCaps dc = d.read_caps();
+    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+    load(d, l, dc);
+    d.write_config(l.cfg);
+    d.clear_results();
+    d.reg_write(reg::kCtrl, reg::kCtrlStart);
+    uint64_t n = 0;
+    while (!d.top().res_valid_o && ++n < 20000) d.cycle();
+    ASSERT_TRUE(d.top().res_valid_o) << "no result beat offered";
+    d.cycle(1 + seed() % 8);  // stalled for a few cycles
+    ASSERT_TRUE(d.top().res_valid_o);
+    ASSERT_FALSE(d.top().res_ready_i);
+    if (how == 0) {
+      d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+      d.wait_idle(64);
+      EXPECT_FALSE(d.top().res_valid_o) << "the stalled beat must be flushed by ABORT";
+      EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
+    } else {
+      acc.reset();
+    }
+    EXPECT_EQ(d.protocol_error(), "") << "a beat withdrawn by ABORT/reset is not a violation";
+    d.set_stream_probs(0.1, 0.5);
+    expect_clean_layer(acc);
+    EXPECT_EQ(d.protocol_error(), "");
+  }
+}
+
+// run_layer validates the layer first: inconsistent sizes are a clear std::invalid_argument,
+// nothing is indexed out of range and the instance stays usable.
+TEST_F(Reliability, RunLayerRejectsInvalidLayer) {
+  Accel acc(options());
+  IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+  l.cfg.C += 1;  // tensors no longer match the configuration
+  try {
+    acc.run_layer(l);
+    ADD_FAILURE() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("invalid layer"), std::string::npos) << e.what();
+  }
   expect_clean_layer(acc);
 }
 

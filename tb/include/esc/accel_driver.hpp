@@ -107,11 +107,18 @@ class AccelDriver {
 
   // Result-stream monitor: beats accepted since the last clear_results().
   const std::vector<ResBeat>& results() const { return res_; }
+  // Start the monitor over for a new layer: drops the beats, the last/stall tracking, the abort
+  // window and a protocol error of the previous layer (run_layer reports it before clearing).
+  // reset() calls it too: a reset legitimately drops a beat that was valid but not accepted.
   void clear_results() {
     res_.clear();
     last_seen_ = false;
+    res_prev_stalled_ = false;
+    aborting_ = false;
+    proto_err_.clear();
   }
-  // First protocol violation the monitors saw ("" if none).
+  // First protocol violation the monitors saw since the last clear_results()/reset() ("" if
+  // none). A stalled beat withdrawn after an ABORT write or while error_o is high is legal.
   const std::string& protocol_error() const { return proto_err_; }
   uint64_t ld_accepted() const { return ld_accepted_; }
 
@@ -134,6 +141,7 @@ class AccelDriver {
   bool last_seen_ = false;
   bool res_prev_stalled_ = false;  // valid & !ready in the previous cycle
   ResBeat res_prev_;
+  bool aborting_ = false;  // ABORT written / error_o seen: a stalled beat may be withdrawn
   std::string proto_err_;
 };
 

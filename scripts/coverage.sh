@@ -12,11 +12,11 @@ build=${1:-$root/build-cov}
 jobs=${ESC_JOBS:-2}
 cmake -S "$root" -B "$build" -G Ninja -DESC_COVERAGE=ON >/dev/null
 # Only the harness targets (each verilate() is rebuilt with --coverage).
-cmake --build "$build" -j "$jobs" --target esc_tb_top esc_tb_random esc_tb_window_gen esc_tb_bcu esc_tb_postproc
+cmake --build "$build" -j "$jobs" --target esc_tb_top esc_tb_random esc_tb_window_gen esc_tb_bcu esc_tb_postproc esc_tb_cau
 cov="$build/coverage"
 rm -f "$cov"/*.dat "$cov"/merged.*
 export ESC_TRACE=0
-for t in esc_tb_top esc_tb_random esc_tb_window_gen esc_tb_bcu esc_tb_postproc; do
+for t in esc_tb_top esc_tb_random esc_tb_window_gen esc_tb_bcu esc_tb_postproc esc_tb_cau; do
   echo "== $t"
   "$build/tb/$t" --gtest_brief=1 || echo "WARNING: $t had failures (coverage still merged)"
 done

@@ -42,11 +42,18 @@ module esc_postproc #(
   logic [TagW-1:0]                   tag_q;
 
   // Stage 1: (acc + bias) * mult in 64 bits.
-  always_comb begin
-    for (int t = 0; t < NumPixLanes; t++) begin
-      logic signed [AccW:0] sum;
-      sum = (AccW + 1)'(signed'(in_acc_i[t*AccW +: AccW])) + (AccW + 1)'(signed'(in_bias_i));
-      prod_d[t*ProdW +: ProdW] = ProdW'(sum) * signed'(ProdW'({1'b0, in_mult_i}));
+  // Written with explicit sign extension and per-lane generate-scope variables only: Yosys 0.23
+  // drops the signedness of variables declared inside a for loop of an always_comb block and
+  // reads size casts of signed expressions (N'(...)) as unsigned, Verilator does neither.
+  for (genvar t = 0; t < NumPixLanes; t++) begin : gen_stage1
+    logic signed [AccW:0]    sum;
+    logic signed [ProdW-1:0] sum_x, mult_x;
+    always_comb begin
+      sum    = $signed({in_acc_i[t*AccW+AccW-1], in_acc_i[t*AccW +: AccW]}) +
+               $signed({in_bias_i[31], in_bias_i});
+      sum_x  = $signed({{(ProdW - AccW - 1){sum[AccW]}}, sum});
+      mult_x = $signed({{(ProdW - esc_pkg::MultW){1'b0}}, in_mult_i});
+      prod_d[t*ProdW +: ProdW] = sum_x * mult_x;
     end
   end
 
@@ -70,12 +77,13 @@ module esc_postproc #(
     end
   end
 
-  // Stage 2: rounding shift and clamp.
-  always_comb begin
-    for (int t = 0; t < NumPixLanes; t++) begin
-      logic signed [ProdW-1:0] v, r;
-      logic signed [ProdW-1:0] lo;
-      v = signed'(prod_q[t*ProdW +: ProdW]);
+  // Stage 2: rounding shift and clamp (same Yosys rules as stage 1: generate-scope signed
+  // variables, the clamp bounds as sized signed literals (ProdW = 50), not size casts).
+  for (genvar t = 0; t < NumPixLanes; t++) begin : gen_stage2
+    logic signed [ProdW-1:0] v, r, lo;
+    always_comb begin
+      v   = $signed(prod_q[t*ProdW +: ProdW]);
+      lo  = relu_q ? 50'sd0 : -50'sd128;
       if (shift_q == '0) begin
         r = v;
       end else if (32'(shift_q) >= ProdW) begin
@@ -83,11 +91,10 @@ module esc_postproc #(
       end else begin
         r = (v + (ProdW'(1) <<< (shift_q - 1'b1))) >>> shift_q;
       end
-      lo = relu_q ? '0 : -ProdW'(128);
       if (r < lo) begin
         r = lo;
-      end else if (r > ProdW'(127)) begin
-        r = ProdW'(127);
+      end else if (r > 50'sd127) begin
+        r = 50'sd127;
       end
       out_data_o[t*ActW +: ActW] = r[ActW-1:0];
     end

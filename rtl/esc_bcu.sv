@@ -128,10 +128,11 @@ module esc_bcu #(
     always_comb begin
       sum = '0;
       for (int tap = 0; tap < 9; tap++) begin
-        sum = sum + 24'($signed(prod[tap*16 +: 16]));
+        sum = sum + $signed({{8{prod[tap*16+15]}}, prod[tap*16 +: 16]});
       end
     end
-    assign v = 40'(sum);
+    // Explicit sign extension: Yosys 0.23 reads size casts of signed expressions as unsigned.
+    assign v = {{16{sum[23]}}, sum};
     always_comb begin
       if (cfg_zshift_i == '0) begin
         r = v;

@@ -317,7 +317,7 @@ module esc_cau_lane #(
   assign s1_n         = 32'(s1_nl) * NumCoefLanes + LaneIdx;
   assign s1_err_index = s1_ent_q && ((s1_n >= 32'(cfg_n_i)) || (32'(s1_m) >= 32'(cfg_m_i)));
   assign s1_err_range = s1_ent_q && cfg_coef4_i &&
-                        ((signed'(s1_a) > 8'sd7) || (signed'(s1_a) < -8'sd8));
+                        (($signed(s1_a) > 8'sd7) || ($signed(s1_a) < -8'sd8));
   assign z_en_o       = s1_ent_q;
   assign z_slot_o     = s1_slot_q;
   assign z_m_o        = s1_m;

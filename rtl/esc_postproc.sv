@@ -42,9 +42,7 @@ module esc_postproc #(
   logic [TagW-1:0]                   tag_q;
 
   // Stage 1: (acc + bias) * mult in 64 bits.
-  // Written with explicit sign extension and per-lane generate-scope variables only: Yosys 0.23
-  // drops the signedness of variables declared inside a for loop of an always_comb block and
-  // reads size casts of signed expressions (N'(...)) as unsigned, Verilator does neither.
+  // Written with explicit sign extension (no size casts) so both front ends read it the same way.
   for (genvar t = 0; t < NumPixLanes; t++) begin : gen_stage1
     logic signed [AccW:0]    sum;
     logic signed [ProdW-1:0] sum_x, mult_x;
@@ -77,8 +75,9 @@ module esc_postproc #(
     end
   end
 
-  // Stage 2: rounding shift and clamp (same Yosys rules as stage 1: generate-scope signed
-  // variables, the clamp bounds as sized signed literals (ProdW = 50), not size casts).
+  // Stage 2: rounding shift and clamp. The clamp bounds are sized signed literals (ProdW = 50):
+  // Yosys 0.23 drops the unary minus of a size-cast constant (-ProdW'(128) became +128, so the
+  // netlist clamped every output to -128), Verilator gives -128.
   for (genvar t = 0; t < NumPixLanes; t++) begin : gen_stage2
     logic signed [ProdW-1:0] v, r, lo;
     always_comb begin

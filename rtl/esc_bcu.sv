@@ -131,7 +131,7 @@ module esc_bcu #(
         sum = sum + $signed({{8{prod[tap*16+15]}}, prod[tap*16 +: 16]});
       end
     end
-    // Explicit sign extension: Yosys 0.23 reads size casts of signed expressions as unsigned.
+    // Explicit sign extension (no size casts of signed expressions), the same in every tool.
     assign v = {{16{sum[23]}}, sum};
     always_comb begin
       if (cfg_zshift_i == '0) begin

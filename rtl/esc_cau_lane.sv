@@ -384,9 +384,8 @@ module esc_cau_lane #(
   assign fwd_hit = fwd_v_q && (fwd_half_q == s2_half_q) && (fwd_nl_q == s2_nl_q);
   assign s2_base = fwd_hit ? fwd_data_q : s2_rdata;
 
-  // T MACs. Sign extension is written out: Yosys 0.23 reads a size cast of a signed expression
-  // (N'(signed'(x))) as unsigned and drops the signedness of variables declared inside a
-  // for loop of an always_comb, so the 24-bit product was zero-extended in the netlist.
+  // T MACs. The 24-bit product is sign-extended explicitly (no size casts of signed
+  // expressions), so Verilator and Yosys read it the same way by construction.
   for (genvar t = 0; t < T; t++) begin : gen_mac
     logic signed [CoefW+MidW-1:0] prod;
     assign prod = $signed(s2_a_q) * $signed(z_data_i[t*MidW +: MidW]);

@@ -15,20 +15,23 @@ module esc_bcu #(
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
   parameter int unsigned MaxBases    = esc_pkg::MaxBases,
   parameter int unsigned MaxChannels = esc_pkg::MaxChannels,
-  parameter int unsigned BasisAddrW  = $clog2(MaxBases * MaxChannels),
-  parameter int unsigned ZDataW      = MaxBases * NumPixLanes * esc_pkg::MidW
+  parameter int unsigned BasisAddrW  = esc_pkg::idx_width(esc_pkg::basis_depth(MaxBases,
+                                                                               MaxChannels)),
+  parameter int unsigned ZDataW      = esc_pkg::z_data_width(NumPixLanes, MaxBases),
+  localparam int unsigned MIdxW      = esc_pkg::MIdxW,
+  localparam int unsigned WinW       = esc_pkg::MaxTaps * esc_pkg::ActW  // one 3x3 window
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
   input  logic                          start_i,
   input  logic                          abort_i,
-  input  logic [7:0]                    cfg_m_i,          // 1..MaxBases
+  input  logic [MIdxW-1:0]              cfg_m_i,          // 1..MaxBases
   input  logic [esc_pkg::ZShiftW-1:0]   cfg_zshift_i,
   input  logic                          cfg_basis_per_ch_i,
   // Groups of T windows from the window generator
   input  logic                          grp_valid_i,
   output logic                          grp_ready_o,
-  input  logic [NumPixLanes*9*8-1:0]    grp_win_i,
+  input  logic [NumPixLanes*WinW-1:0]   grp_win_i,
   input  logic [esc_pkg::DimW-1:0]      grp_c_i,
   // Basis buffer read port
   output logic                          basis_re_o,
@@ -47,21 +50,25 @@ module esc_bcu #(
   localparam int unsigned T     = NumPixLanes;
   localparam int unsigned MW    = esc_pkg::MidW;
   localparam int unsigned SlotW = T * MW;  // one basis m for all T pixels
+  localparam int unsigned Taps  = esc_pkg::MaxTaps;
+  localparam int unsigned AW    = esc_pkg::ActW;
+  localparam int unsigned BW    = esc_pkg::BasisW;
+  localparam int unsigned ProdW = AW + BW;
 
   // ---------------------------------------------------------------------------
   // Issue stage
   // ---------------------------------------------------------------------------
   logic                     iss_valid_d, iss_valid_q;  // steps m_q..M-1 still to issue
-  logic [7:0]               m_d, m_q;
+  logic [MIdxW-1:0]         m_d, m_q;
   logic [esc_pkg::DimW-1:0] cb_d, cb_q;
-  logic [T*9*8-1:0]         win_d, win_q;
+  logic [T*WinW-1:0]        win_d, win_q;
   logic                     stall, iss_fire, iss_last;
-  logic [7:0]               iss_m;
+  logic [MIdxW-1:0]         iss_m;
   logic [esc_pkg::DimW-1:0] iss_cb;
 
   // MAC stage
   logic       s1_valid_d, s1_valid_q, s1_last_d, s1_last_q, s1_fire;
-  logic [7:0] s1_m_d, s1_m_q;
+  logic [MIdxW-1:0] s1_m_d, s1_m_q;
 
   // Slot assembly and output
   logic [ZDataW-1:0] asm_d, asm_q, zout_d, zout_q;
@@ -118,17 +125,18 @@ module esc_bcu #(
   // ---------------------------------------------------------------------------
   logic [SlotW-1:0] zq_all;
   for (genvar t = 0; t < T; t++) begin : gen_lane
-    logic [9*16-1:0] prod;  // 9 signed 16-bit products
+    logic [Taps*ProdW-1:0] prod;  // signed ActW x BasisW products
     logic signed [23:0] sum;
     logic signed [39:0] v, r;
     logic signed [MW-1:0] zq;
-    for (genvar tap = 0; tap < 9; tap++) begin : gen_tap
-      assign prod[tap*16 +: 16] = $signed(win_q[(t*9+tap)*8 +: 8]) * $signed(basis_rdata_i[tap*8 +: 8]);
+    for (genvar tap = 0; tap < Taps; tap++) begin : gen_tap
+      assign prod[tap*ProdW +: ProdW] = $signed(win_q[(t*Taps+tap)*AW +: AW]) *
+                                        $signed(basis_rdata_i[tap*BW +: BW]);
     end
     always_comb begin
       sum = '0;
-      for (int tap = 0; tap < 9; tap++) begin
-        sum = sum + $signed({{8{prod[tap*16+15]}}, prod[tap*16 +: 16]});
+      for (int tap = 0; tap < Taps; tap++) begin
+        sum = sum + $signed({{(24 - ProdW){prod[tap*ProdW+ProdW-1]}}, prod[tap*ProdW +: ProdW]});
       end
     end
     // Explicit sign extension (no size casts of signed expressions), the same in every tool.
@@ -164,7 +172,7 @@ module esc_bcu #(
     end
     if (s1_fire) begin
       for (int m = 0; m < MaxBases; m++) begin
-        if (s1_m_q == 8'(m)) asm_d[m*SlotW +: SlotW] = zq_all;
+        if (s1_m_q == MIdxW'(m)) asm_d[m*SlotW +: SlotW] = zq_all;
       end
       if (s1_last_q) asm_full_d = 1'b1;
     end

@@ -19,14 +19,15 @@ module esc_cau #(
   parameter int unsigned MaxFilters   = esc_pkg::MaxFilters,
   parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
   parameter int unsigned ZFifoDepth   = esc_pkg::ZFifoDepth,
-  localparam int unsigned ZDataW      = MaxBases * NumPixLanes * esc_pkg::MidW
+  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth,
+  localparam int unsigned ZDataW      = esc_pkg::z_data_width(NumPixLanes, MaxBases)
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
   // Layer configuration: validated by esc_ctrl, stable from start_i until idle.
   input  logic [esc_pkg::DimW-1:0]      cfg_c_i,
   input  logic [esc_pkg::DimW-1:0]      cfg_n_i,
-  input  logic [7:0]                    cfg_m_i,
+  input  logic [esc_pkg::MIdxW-1:0] cfg_m_i,
   input  logic                          cfg_coef4_i,
   input  logic                          cfg_relu_i,
   input  logic [esc_pkg::TileW-1:0]     cfg_num_tiles_i,
@@ -48,7 +49,7 @@ module esc_cau #(
   input  logic                          res_ready_i,
   output logic [NumPixLanes*esc_pkg::ActW-1:0] res_data_o,
   output logic [NumPixLanes*esc_pkg::AccW-1:0] res_acc_o,
-  output logic [15:0]                   res_n_o,
+  output logic [esc_pkg::NIdxW-1:0]     res_n_o,
   output logic [esc_pkg::TileW-1:0]     res_tile_o,
   output logic                          res_last_o,
   // Status
@@ -61,19 +62,18 @@ module esc_cau #(
   localparam int unsigned L        = NumCoefLanes;
   localparam int unsigned T        = NumPixLanes;
   localparam int unsigned TileW    = esc_pkg::TileW;
-  localparam int unsigned NlDepth  = (MaxFilters + L - 1) / L;
-  localparam int unsigned NlW      = (NlDepth > 1) ? $clog2(NlDepth) : 1;
-  localparam int unsigned MW       = (MaxBases > 1) ? $clog2(MaxBases) : 1;
-  localparam int unsigned EntW     = NlW + MW + esc_pkg::CoefW;
-  localparam int unsigned PtrW     = $clog2(CoefDepth + 2);
-  localparam int unsigned CoefAW   = (CoefDepth > 1) ? $clog2(CoefDepth) : 1;
-  localparam int unsigned CpAW     = $clog2(MaxChannels + 1);
-  localparam int unsigned SlotW    = (ZFifoDepth > 1) ? $clog2(ZFifoDepth) : 1;
+  localparam int unsigned NlW      = esc_pkg::idx_width(esc_pkg::lane_filters(MaxFilters, L));
+  localparam int unsigned MW       = esc_pkg::idx_width(MaxBases);
+  localparam int unsigned EntW     = esc_pkg::coef_entry_width(MaxFilters, L, MaxBases, CoefWidth);
+  localparam int unsigned PtrW     = esc_pkg::coef_ptr_width(CoefDepth);
+  localparam int unsigned CoefAW   = esc_pkg::idx_width(CoefDepth);
+  localparam int unsigned CpAW     = $clog2(esc_pkg::colptr_stride(MaxChannels));
+  localparam int unsigned SlotW    = esc_pkg::idx_width(ZFifoDepth);
   localparam int unsigned ZPtrW    = SlotW + 1;
   localparam int unsigned ZWordW   = T * esc_pkg::MidW;
   localparam int unsigned PsumW    = T * esc_pkg::AccW;
-  localparam int unsigned BiasAW   = (MaxFilters > 1) ? $clog2(MaxFilters) : 1;
-  localparam int unsigned BiasW    = 32 + esc_pkg::MultW + esc_pkg::ShiftW;
+  localparam int unsigned BiasAW   = esc_pkg::idx_width(MaxFilters);
+  localparam int unsigned BiasW    = esc_pkg::BiasBeatW;  // the buffer stores the beat
   localparam int unsigned CoefLaneW = esc_pkg::LdAddrW - CoefAW;  // lane field of a COEF address
   localparam int unsigned CpLaneW   = esc_pkg::LdAddrW - CpAW;    // lane field of a COLPTR address
 
@@ -138,25 +138,33 @@ module esc_cau #(
   // ---------------------------------------------------------------------------
   logic [CoefLaneW-1:0]         ld_coef_lane;
   logic [CpLaneW-1:0]           ld_cp_lane;
-  logic [15:0]                  ld_n;
-  logic [7:0]                   ld_m;
-  logic [23:0]                  ld_ptr;
+  esc_pkg::coef_beat_t          ld_coef;
+  logic [esc_pkg::NIdxW-1:0] ld_n;
+  logic [esc_pkg::MIdxW-1:0] ld_m;
+  logic [esc_pkg::ColptrBeatPtrW-1:0] ld_ptr;
+  logic                         ld_a_fits;  // the coefficient fits CoefWidth bits
   logic                         ld_coef_we, ld_cp_we, ld_bias_we;
   logic [EntW-1:0]              ld_coef_wdata;
   logic [PtrW-1:0]              ld_cp_wdata;
   logic                         ld_err_d, ld_err_q;
   esc_pkg::err_code_e           ld_err_code_d, ld_err_code_q;
-  logic [15:0]                  ld_nl;
-  logic [15:0]                  ld_nmod;
+  logic [esc_pkg::NIdxW-1:0] ld_nl;
+  logic [esc_pkg::NIdxW-1:0] ld_nmod;
 
   assign ld_coef_lane  = ld_addr_i[esc_pkg::LdAddrW-1:CoefAW];
   assign ld_cp_lane    = ld_addr_i[esc_pkg::LdAddrW-1:CpAW];
-  assign ld_n          = ld_data_i[31:16];
-  assign ld_m          = ld_data_i[15:8];
-  assign ld_ptr        = ld_data_i[23:0];
-  assign ld_nl         = ld_n / 16'(L);
-  assign ld_nmod       = ld_n % 16'(L);
-  assign ld_coef_wdata = {ld_nl[NlW-1:0], ld_m[MW-1:0], ld_data_i[7:0]};
+  assign ld_coef       = ld_data_i[esc_pkg::CoefBeatW-1:0];
+  assign ld_n          = ld_coef.n;
+  assign ld_m          = ld_coef.m;
+  assign ld_ptr        = ld_data_i[esc_pkg::ColptrBeatPtrLsb +: esc_pkg::ColptrBeatPtrW];
+  assign ld_nl         = ld_n / esc_pkg::NIdxW'(L);
+  assign ld_nmod       = ld_n % esc_pkg::NIdxW'(L);
+  assign ld_coef_wdata = {ld_nl[NlW-1:0], ld_m[MW-1:0], ld_coef.a[CoefWidth-1:0]};
+  // A narrower store keeps only CoefWidth bits: a value that does not fit is refused at load
+  // time (ERR_COEF_RANGE, latched like every load fault) instead of being truncated.
+  // It fits when the bits above the sign bit all repeat it (always true at CoefWidth = 8).
+  assign ld_a_fits = (ld_coef.a[esc_pkg::CoefMaxW-1:CoefWidth-1] == '0) ||
+                     (ld_coef.a[esc_pkg::CoefMaxW-1:CoefWidth-1] == '1);
   assign ld_cp_wdata   = (32'(ld_ptr) > CoefDepth) ? PtrW'(CoefDepth + 1) : PtrW'(ld_ptr);
 
   always_comb begin
@@ -175,6 +183,9 @@ module esc_cau #(
                        (32'(ld_m) >= MaxBases)) begin
             ld_err_d      = 1'b1;
             ld_err_code_d = esc_pkg::ERR_LOAD_INDEX;
+          end else if (!ld_a_fits) begin
+            ld_err_d      = 1'b1;
+            ld_err_code_d = esc_pkg::ERR_COEF_RANGE;
           end else begin
             ld_coef_we = 1'b1;
           end
@@ -268,7 +279,8 @@ module esc_cau #(
       .MaxChannels (MaxChannels),
       .MaxFilters  (MaxFilters),
       .CoefDepth   (CoefDepth),
-      .ZFifoDepth  (ZFifoDepth)
+      .ZFifoDepth  (ZFifoDepth),
+      .CoefWidth   (CoefWidth)
     ) u_lane (
       .clk_i,
       .rst_ni,

@@ -23,14 +23,16 @@ module esc_cau_lane #(
   parameter int unsigned MaxFilters   = esc_pkg::MaxFilters,
   parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
   parameter int unsigned ZFifoDepth   = esc_pkg::ZFifoDepth,
-  localparam int unsigned NlDepth     = (MaxFilters + NumCoefLanes - 1) / NumCoefLanes,
-  localparam int unsigned NlW         = (NlDepth > 1) ? $clog2(NlDepth) : 1,
-  localparam int unsigned MW          = (MaxBases > 1) ? $clog2(MaxBases) : 1,
-  localparam int unsigned EntW        = NlW + MW + esc_pkg::CoefW,
-  localparam int unsigned PtrW        = $clog2(CoefDepth + 2),
-  localparam int unsigned CoefAW      = (CoefDepth > 1) ? $clog2(CoefDepth) : 1,
-  localparam int unsigned CpAW        = $clog2(MaxChannels + 1),
-  localparam int unsigned SlotW       = (ZFifoDepth > 1) ? $clog2(ZFifoDepth) : 1,
+  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth,
+  localparam int unsigned NlDepth     = esc_pkg::lane_filters(MaxFilters, NumCoefLanes),
+  localparam int unsigned NlW         = esc_pkg::idx_width(NlDepth),
+  localparam int unsigned MW          = esc_pkg::idx_width(MaxBases),
+  localparam int unsigned EntW        = esc_pkg::coef_entry_width(MaxFilters, NumCoefLanes,
+                                                                  MaxBases, CoefWidth),
+  localparam int unsigned PtrW        = esc_pkg::coef_ptr_width(CoefDepth),
+  localparam int unsigned CoefAW      = esc_pkg::idx_width(CoefDepth),
+  localparam int unsigned CpAW        = $clog2(esc_pkg::colptr_stride(MaxChannels)),
+  localparam int unsigned SlotW       = esc_pkg::idx_width(ZFifoDepth),
   localparam int unsigned ZPtrW       = SlotW + 1,
   localparam int unsigned ZWordW      = NumPixLanes * esc_pkg::MidW,
   localparam int unsigned PsumW       = NumPixLanes * esc_pkg::AccW,
@@ -43,7 +45,7 @@ module esc_cau_lane #(
   input  logic                       stop_i,       // an error was reported: freeze
   input  logic [esc_pkg::DimW-1:0]   cfg_c_i,
   input  logic [esc_pkg::DimW-1:0]   cfg_n_i,
-  input  logic [7:0]                 cfg_m_i,
+  input  logic [esc_pkg::MIdxW-1:0] cfg_m_i,
   input  logic                       cfg_coef4_i,
   input  logic [TileW-1:0]           cfg_num_tiles_i,
   // buffer loads
@@ -79,7 +81,7 @@ module esc_cau_lane #(
   localparam int unsigned T       = NumPixLanes;
   localparam int unsigned MidW    = esc_pkg::MidW;
   localparam int unsigned AccW    = esc_pkg::AccW;
-  localparam int unsigned CoefW   = esc_pkg::CoefW;
+  localparam int unsigned CoefW   = CoefWidth;
 
   // ---------------------------------------------------------------------------
   // Memories
@@ -316,8 +318,10 @@ module esc_cau_lane #(
   assign {s1_nl, s1_m, s1_a} = coef_rdata;
   assign s1_n         = 32'(s1_nl) * NumCoefLanes + LaneIdx;
   assign s1_err_index = s1_ent_q && ((s1_n >= 32'(cfg_n_i)) || (32'(s1_m) >= 32'(cfg_m_i)));
+  // 4-bit mode: every bit above bit 3 repeats the sign, i.e. a in [-8, 7] (a CoefWidth = 4
+  // store cannot hold anything else; the load already refused what does not fit).
   assign s1_err_range = s1_ent_q && cfg_coef4_i &&
-                        (($signed(s1_a) > 8'sd7) || ($signed(s1_a) < -8'sd8));
+                        !((s1_a[CoefW-1:3] == '0) || (s1_a[CoefW-1:3] == '1));
   assign z_en_o       = s1_ent_q;
   assign z_slot_o     = s1_slot_q;
   assign z_m_o        = s1_m;

@@ -7,7 +7,7 @@
 //                     the code are visible in STATUS from cycle 3 (the contract: within 4)
 //   cycle 3 (StRun):  run_start_o pulse to the window generator, BCU and esc_cau
 // Error priority (first match wins): BAD_M, BAD_K, BAD_STRIDE, BAD_PAD, BAD_DIM, CAP_C,
-// CAP_N, CAP_IFMAP, then a latched load fault (LOAD_ADDR / LOAD_INDEX).
+// CAP_N, CAP_IFMAP, BAD_MODE, then a latched load fault (LOAD_ADDR / LOAD_INDEX).
 // START while busy sets ERR_BUSY and leaves the running layer alone. ABORT while busy, or a
 // run-time error from esc_cau, moves to StFlush, pulses run_abort_o (registered, in the
 // first StFlush cycle; every block flushes in one cycle) and waits in StFlush (at most FlushMax cycles) until all blocks report idle.
@@ -16,7 +16,8 @@ module esc_ctrl #(
   parameter int unsigned MaxBases    = esc_pkg::MaxBases,
   parameter int unsigned MaxChannels = esc_pkg::MaxChannels,
   parameter int unsigned MaxFilters  = esc_pkg::MaxFilters,
-  parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes
+  parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes,
+  parameter int unsigned CoefWidth   = esc_pkg::CoefWidth
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -29,8 +30,9 @@ module esc_ctrl #(
   input  logic [esc_pkg::DimW-1:0] cfg_n_i,
   input  logic [esc_pkg::DimW-1:0] cfg_h_i,
   input  logic [esc_pkg::DimW-1:0] cfg_w_i,
-  input  logic [23:0]              cfg_ksp_i,
+  input  logic [esc_pkg::KspRegW-1:0] cfg_ksp_i,
   input  logic [esc_pkg::DimW-1:0] cfg_m_i,
+  input  logic                     cfg_coef4_i,
   // Load faults (pulse + code) from the top decode or esc_cau
   input  logic                     ld_fault_i,
   input  esc_pkg::err_code_e       ld_fault_code_i,
@@ -72,13 +74,15 @@ module esc_ctrl #(
   ctrl_state_e state_d, state_q;
 
   // KSP fields
-  logic [3:0] k, stride, pad_t, pad_b, pad_l, pad_r;
-  assign k      = cfg_ksp_i[3:0];
-  assign stride = cfg_ksp_i[7:4];
-  assign pad_t  = cfg_ksp_i[11:8];
-  assign pad_b  = cfg_ksp_i[15:12];
-  assign pad_l  = cfg_ksp_i[19:16];
-  assign pad_r  = cfg_ksp_i[23:20];
+  esc_pkg::ksp_reg_t ksp;
+  logic [3:0]        k, stride, pad_t, pad_b, pad_l, pad_r;
+  assign ksp    = cfg_ksp_i;
+  assign k      = ksp.k;
+  assign stride = ksp.stride;
+  assign pad_t  = ksp.pad_t;
+  assign pad_b  = ksp.pad_b;
+  assign pad_l  = ksp.pad_l;
+  assign pad_r  = ksp.pad_r;
 
   // ---------------------------------------------------------------------------
   // Geometry (stage 1: sums and Ho/Wo; stage 2: products)
@@ -150,6 +154,8 @@ module esc_ctrl #(
     end else if (32'(cfg_h_i) > esc_pkg::MaxDim || 32'(cfg_w_i) > esc_pkg::MaxDim ||
                  chw_now > 48'(IfmapBytes)) begin
       chk_code = esc_pkg::ERR_CAP_IFMAP;
+    end else if (CoefWidth < 8 && !cfg_coef4_i) begin
+      chk_code = esc_pkg::ERR_BAD_MODE;
     end else if (ld_fault_q || ld_fault_i) begin
       chk_code = ld_fault_q ? ld_code_q : ld_fault_code_i;
     end

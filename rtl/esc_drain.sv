@@ -10,11 +10,11 @@ module esc_drain #(
   parameter int unsigned NumPixLanes  = esc_pkg::NumPixLanes,
   parameter int unsigned NumCoefLanes = esc_pkg::NumCoefLanes,
   parameter int unsigned MaxFilters   = esc_pkg::MaxFilters,
-  localparam int unsigned NlDepth     = (MaxFilters + NumCoefLanes - 1) / NumCoefLanes,
-  localparam int unsigned NlW         = (NlDepth > 1) ? $clog2(NlDepth) : 1,
-  localparam int unsigned LaneW       = (NumCoefLanes > 1) ? $clog2(NumCoefLanes) : 1,
-  localparam int unsigned BiasAW      = (MaxFilters > 1) ? $clog2(MaxFilters) : 1,
-  localparam int unsigned BiasW       = 32 + esc_pkg::MultW + esc_pkg::ShiftW,
+  localparam int unsigned NlW         = esc_pkg::idx_width(
+                                          esc_pkg::lane_filters(MaxFilters, NumCoefLanes)),
+  localparam int unsigned LaneW       = esc_pkg::idx_width(NumCoefLanes),
+  localparam int unsigned BiasAW      = esc_pkg::idx_width(MaxFilters),
+  localparam int unsigned BiasW       = esc_pkg::BiasBeatW,  // a BIAS buffer entry is a beat
   localparam int unsigned PsumW       = NumPixLanes * esc_pkg::AccW,
   localparam int unsigned TileW       = esc_pkg::TileW
 ) (
@@ -41,7 +41,7 @@ module esc_drain #(
   input  logic                              res_ready_i,
   output logic [NumPixLanes*esc_pkg::ActW-1:0] res_data_o,
   output logic [PsumW-1:0]                  res_acc_o,
-  output logic [15:0]                       res_n_o,
+  output logic [esc_pkg::NIdxW-1:0]         res_n_o,
   output logic [TileW-1:0]                  res_tile_o,
   output logic                              res_last_o,
   output logic                              idle_o       // nothing issued, in flight or queued
@@ -49,13 +49,13 @@ module esc_drain #(
 
   localparam int unsigned FifoDepth = 4;
   localparam int unsigned FifoIdxW  = 2;
-  localparam int unsigned TagW      = 16 + TileW + 1;
+  localparam int unsigned TagW      = esc_pkg::NIdxW + TileW + 1;
   localparam int unsigned BeatW     = NumPixLanes * esc_pkg::ActW + PsumW + TagW;
 
   // ---------------------------------------------------------------------------
   // D0: issue
   // ---------------------------------------------------------------------------
-  logic [15:0]        n_q, n_d;
+  logic [esc_pkg::NIdxW-1:0] n_q, n_d;
   logic [LaneW-1:0]   lane_q, lane_d;
   logic [NlW-1:0]     nl_q, nl_d;
   logic [TileW-1:0]   tile_q, tile_d;
@@ -77,7 +77,7 @@ module esc_drain #(
 
   assign credit_ok = (32'(ff_cnt_q) + 32'(d1_v_q) + 32'(pp_v)) < FifoDepth;
   assign issue     = tile_ready && credit_ok && !stop_i && !flush_i;
-  assign last_n    = ((n_q + 16'd1) == cfg_n_i);
+  assign last_n    = ((n_q + esc_pkg::NIdxW'(1)) == cfg_n_i);
   assign last_tile = ((tile_q + 1'b1) == cfg_num_tiles_i);
 
   always_comb begin
@@ -160,9 +160,9 @@ module esc_drain #(
     .flush_i,
     .in_valid_i (d1_v_q && !flush_i),
     .in_acc_i   (d1_acc),
-    .in_bias_i  (bias_rdata_i[31:0]),
-    .in_mult_i  (bias_rdata_i[32 +: esc_pkg::MultW]),
-    .in_shift_i (bias_rdata_i[32 + esc_pkg::MultW +: esc_pkg::ShiftW]),
+    .in_bias_i  (bias_rdata_i[esc_pkg::BiasW-1:0]),
+    .in_mult_i  (bias_rdata_i[esc_pkg::BiasBeatMultLsb +: esc_pkg::BiasBeatMultW]),
+    .in_shift_i (bias_rdata_i[esc_pkg::BiasBeatShiftLsb +: esc_pkg::BiasBeatShiftW]),
     .in_relu_i  (cfg_relu_i),
     .in_tag_i   (d1_tag_q),
     .out_valid_o(pp_valid),

@@ -16,20 +16,21 @@
 module esc_ifmap_buf #(
   parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes,  // power of two, >= 16
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
-  parameter int unsigned SegWords    = 2 ** $clog2((2 * NumPixLanes + 8 + 7) / 8),
+  parameter int unsigned SegWords    = esc_pkg::seg_words(NumPixLanes),
   parameter int unsigned ByteAddrW   = $clog2(IfmapBytes),
-  parameter int unsigned WordAddrW   = ByteAddrW - 3
+  parameter int unsigned WordAddrW   = ByteAddrW - 3,
+  localparam int unsigned WordW      = esc_pkg::IfmapBeatBytesW  // one load beat's word
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
   // Load port: one 8-byte word, byte b at [8b+7:8b]
   input  logic                 wr_en_i,
   input  logic [WordAddrW-1:0] wr_word_i,
-  input  logic [63:0]          wr_data_i,
+  input  logic [WordW-1:0]     wr_data_i,
   // Segment read port
   input  logic                 rd_en_i,
   input  logic [ByteAddrW-1:0] rd_addr_i,
-  output logic [SegWords*64-1:0] rd_data_o  // byte b = X[(rd_addr_i & ~7) + b]
+  output logic [SegWords*WordW-1:0] rd_data_o  // byte b = X[(rd_addr_i & ~7) + b]
 );
 `include "esc_assert.svh"
 
@@ -39,7 +40,7 @@ module esc_ifmap_buf #(
 
   logic [WordAddrW-1:0] word;
   logic [Lg-1:0]        rot_d, rot_q;  // bank of word w
-  logic [SegWords*64-1:0] bank_data;
+  logic [SegWords*WordW-1:0] bank_data;
   assign word  = rd_addr_i[ByteAddrW-1:3];
   assign rot_d = rd_en_i ? word[Lg-1:0] : rot_q;
 
@@ -50,7 +51,7 @@ module esc_ifmap_buf #(
     assign ridx = sum[WordAddrW-1:Lg];
     esc_ram_1r1w #(
       .Depth(BankDepth),
-      .Width(64)
+      .Width(WordW)
     ) u_bank (
       .clk_i,
       .rst_ni,
@@ -59,7 +60,7 @@ module esc_ifmap_buf #(
       .wdata_i(wr_data_i),
       .re_i   (rd_en_i),
       .raddr_i(ridx),
-      .rdata_o(bank_data[b*64 +: 64])
+      .rdata_o(bank_data[b*WordW +: WordW])
     );
     logic unused_sum;
     assign unused_sum = ^sum[Lg-1:0];
@@ -76,7 +77,7 @@ module esc_ifmap_buf #(
   // Segment word k = word w + k, which sits in bank (w + k) mod SegWords.
   always_comb begin
     for (int k = 0; k < SegWords; k++) begin
-      rd_data_o[k*64 +: 64] = bank_data[((32'(rot_q) + k) % SegWords)*64 +: 64];
+      rd_data_o[k*WordW +: WordW] = bank_data[((32'(rot_q) + k) % SegWords)*WordW +: WordW];
     end
   end
 

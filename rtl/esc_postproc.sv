@@ -16,14 +16,16 @@ module esc_postproc #(
   parameter int unsigned TagW        = 8,
   localparam int unsigned AccW       = esc_pkg::AccW,
   localparam int unsigned ActW       = esc_pkg::ActW,
-  localparam int unsigned ProdW      = 50
+  localparam int unsigned BiasW      = esc_pkg::BiasW,
+  // (acc + bias) * mult, exact: a signed (AccW + 1)-bit sum times an unsigned MultW-bit value
+  localparam int unsigned ProdW      = (AccW + 1) + (esc_pkg::MultW + 1)
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
   input  logic                          flush_i,
   input  logic                          in_valid_i,
   input  logic [NumPixLanes*AccW-1:0]   in_acc_i,
-  input  logic [31:0]                   in_bias_i,
+  input  logic [BiasW-1:0]              in_bias_i,
   input  logic [esc_pkg::MultW-1:0]     in_mult_i,
   input  logic [esc_pkg::ShiftW-1:0]    in_shift_i,
   input  logic                          in_relu_i,
@@ -48,7 +50,7 @@ module esc_postproc #(
     logic signed [ProdW-1:0] sum_x, mult_x;
     always_comb begin
       sum    = $signed({in_acc_i[t*AccW+AccW-1], in_acc_i[t*AccW +: AccW]}) +
-               $signed({in_bias_i[31], in_bias_i});
+               $signed({{(AccW + 1 - BiasW){in_bias_i[BiasW-1]}}, in_bias_i});
       sum_x  = $signed({{(ProdW - AccW - 1){sum[AccW]}}, sum});
       mult_x = $signed({{(ProdW - esc_pkg::MultW){1'b0}}, in_mult_i});
       prod_d[t*ProdW +: ProdW] = sum_x * mult_x;
@@ -75,14 +77,16 @@ module esc_postproc #(
     end
   end
 
-  // Stage 2: rounding shift and clamp. The clamp bounds are sized signed literals (ProdW = 50):
-  // Yosys 0.23 drops the unary minus of a size-cast constant (-ProdW'(128) became +128, so the
-  // netlist clamped every output to -128), Verilator gives -128.
+  // Stage 2: rounding shift and clamp. The clamp bounds are built by concatenation: Yosys 0.23
+  // drops the unary minus of a size-cast constant (-ProdW'(128) became +128, so the netlist
+  // clamped every output to -128), Verilator gives -128.
+  localparam logic [ProdW-1:0] OutMin = {{(ProdW - ActW + 1){1'b1}}, {(ActW - 1){1'b0}}};
+  localparam logic [ProdW-1:0] OutMax = {{(ProdW - ActW + 1){1'b0}}, {(ActW - 1){1'b1}}};
   for (genvar t = 0; t < NumPixLanes; t++) begin : gen_stage2
     logic signed [ProdW-1:0] v, r, lo;
     always_comb begin
       v   = $signed(prod_q[t*ProdW +: ProdW]);
-      lo  = relu_q ? 50'sd0 : -50'sd128;
+      lo  = relu_q ? '0 : $signed(OutMin);
       if (shift_q == '0) begin
         r = v;
       end else if (32'(shift_q) >= ProdW) begin
@@ -92,8 +96,8 @@ module esc_postproc #(
       end
       if (r < lo) begin
         r = lo;
-      end else if (r > 50'sd127) begin
-        r = 50'sd127;
+      end else if (r > $signed(OutMax)) begin
+        r = $signed(OutMax);
       end
       out_data_o[t*ActW +: ActW] = r[ActW-1:0];
     end

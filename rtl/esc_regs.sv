@@ -14,7 +14,8 @@ module esc_regs #(
   parameter int unsigned MaxChannels  = esc_pkg::MaxChannels,
   parameter int unsigned MaxFilters   = esc_pkg::MaxFilters,
   parameter int unsigned IfmapBytes   = esc_pkg::IfmapBytes,
-  parameter int unsigned CoefDepth    = esc_pkg::CoefDepth
+  parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
+  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
@@ -22,8 +23,8 @@ module esc_regs #(
   input  logic                         reg_valid_i,
   input  logic                         reg_write_i,
   input  logic [esc_pkg::RegAddrW-1:0] reg_addr_i,
-  input  logic [31:0]                  reg_wdata_i,
-  output logic [31:0]                  reg_rdata_o,
+  input  logic [esc_pkg::RegDataW-1:0] reg_wdata_i,
+  output logic [esc_pkg::RegDataW-1:0] reg_rdata_o,
   // CTRL pulses
   output logic                         start_o,
   output logic                         abort_o,
@@ -33,15 +34,15 @@ module esc_regs #(
   output logic [esc_pkg::DimW-1:0]     cfg_n_o,
   output logic [esc_pkg::DimW-1:0]     cfg_h_o,
   output logic [esc_pkg::DimW-1:0]     cfg_w_o,
-  output logic [23:0]                  cfg_ksp_o,
+  output logic [esc_pkg::KspRegW-1:0]  cfg_ksp_o,
   output logic [esc_pkg::DimW-1:0]     cfg_m_o,
   output logic [esc_pkg::ZShiftW-1:0]  cfg_zshift_o,
-  output logic [2:0]                   cfg_mode_o,
+  output logic [esc_pkg::ModeRegW-1:0] cfg_mode_o,
   // Status from esc_ctrl
   input  logic                         busy_i,
   input  logic                         done_i,
   input  logic                         error_i,
-  input  logic [7:0]                   err_code_i,
+  input  logic [esc_pkg::ErrCodeW-1:0] err_code_i,
   // Performance counter events
   input  logic                         cnt_clr_i,     // a new layer was accepted
   input  logic                         bcu_active_i,  // BCU issued a basis step
@@ -51,7 +52,7 @@ module esc_regs #(
 );
 `include "esc_assert.svh"
 
-  localparam int unsigned CpStride = 2 ** $clog2(MaxChannels + 1);
+  localparam int unsigned CpStride = esc_pkg::colptr_stride(MaxChannels);
 
   logic wr, rd;
   assign wr = reg_valid_i && reg_write_i;
@@ -59,17 +60,17 @@ module esc_regs #(
 
   logic is_ctrl;
   assign is_ctrl = wr && (reg_addr_i == esc_pkg::REG_CTRL);
-  assign start_o = is_ctrl && reg_wdata_i[esc_pkg::CtrlStart];
-  assign abort_o = is_ctrl && reg_wdata_i[esc_pkg::CtrlAbort];
-  assign clear_o = is_ctrl && reg_wdata_i[esc_pkg::CtrlClear];
+  assign start_o = is_ctrl && reg_wdata_i[esc_pkg::CtrlStartLsb];
+  assign abort_o = is_ctrl && reg_wdata_i[esc_pkg::CtrlAbortLsb];
+  assign clear_o = is_ctrl && reg_wdata_i[esc_pkg::CtrlClearLsb];
 
   // ---------------------------------------------------------------------------
   // Configuration registers
   // ---------------------------------------------------------------------------
   logic [esc_pkg::DimW-1:0]    c_d, c_q, n_d, n_q, h_d, h_q, w_d, w_q, m_d, m_q;
-  logic [23:0]                 ksp_d, ksp_q;
-  logic [esc_pkg::ZShiftW-1:0] zshift_d, zshift_q;
-  logic [2:0]                  mode_d, mode_q;
+  logic [esc_pkg::KspRegW-1:0]  ksp_d, ksp_q;
+  logic [esc_pkg::ZShiftW-1:0]  zshift_d, zshift_q;
+  logic [esc_pkg::ModeRegW-1:0] mode_d, mode_q;
 
   always_comb begin
     c_d      = c_q;
@@ -86,10 +87,10 @@ module esc_regs #(
         esc_pkg::REG_N:      n_d      = reg_wdata_i[esc_pkg::DimW-1:0];
         esc_pkg::REG_H:      h_d      = reg_wdata_i[esc_pkg::DimW-1:0];
         esc_pkg::REG_W:      w_d      = reg_wdata_i[esc_pkg::DimW-1:0];
-        esc_pkg::REG_KSP:    ksp_d    = reg_wdata_i[23:0];
+        esc_pkg::REG_KSP:    ksp_d    = reg_wdata_i[esc_pkg::KspRegW-1:0];
         esc_pkg::REG_M:      m_d      = reg_wdata_i[esc_pkg::DimW-1:0];
         esc_pkg::REG_ZSHIFT: zshift_d = reg_wdata_i[esc_pkg::ZShiftW-1:0];
-        esc_pkg::REG_MODE:   mode_d   = reg_wdata_i[2:0];
+        esc_pkg::REG_MODE:   mode_d   = reg_wdata_i[esc_pkg::ModeRegW-1:0];
         default: ;
       endcase
     end
@@ -140,11 +141,20 @@ module esc_regs #(
   // ---------------------------------------------------------------------------
   // Read mux (registered)
   // ---------------------------------------------------------------------------
-  logic [31:0] rdata_d, rdata_q, rmux;
+  logic [esc_pkg::RegDataW-1:0] rdata_d, rdata_q, rmux;
+  esc_pkg::status_reg_t         status;
+
+  always_comb begin
+    status       = '0;
+    status.busy  = busy_i;
+    status.done  = done_i;
+    status.error = error_i;
+    status.code  = err_code_i;
+  end
 
   always_comb begin
     unique case (reg_addr_i)
-      esc_pkg::REG_STATUS:     rmux = {16'd0, err_code_i, 5'd0, error_i, done_i, busy_i};
+      esc_pkg::REG_STATUS:     rmux = {{(esc_pkg::RegDataW - esc_pkg::StatusRegW){1'b0}}, status};
       esc_pkg::REG_C:          rmux = 32'(c_q);
       esc_pkg::REG_N:          rmux = 32'(n_q);
       esc_pkg::REG_H:          rmux = 32'(h_q);
@@ -169,6 +179,7 @@ module esc_regs #(
       esc_pkg::REG_CAP_COEF:   rmux = 32'(CoefDepth);
       esc_pkg::REG_CAP_CPSTR:  rmux = 32'(CpStride);
       esc_pkg::REG_CAP_MAXDIM: rmux = 32'(esc_pkg::MaxDim);
+      esc_pkg::REG_CAP_COEFW:  rmux = 32'(CoefWidth);
       esc_pkg::REG_CAP_ID:     rmux = esc_pkg::CapId;
       default:                 rmux = 32'd0;
     endcase

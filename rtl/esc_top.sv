@@ -12,7 +12,8 @@ module esc_top #(
   parameter int unsigned MaxFilters   = esc_pkg::MaxFilters,
   parameter int unsigned IfmapBytes   = esc_pkg::IfmapBytes,
   parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
-  parameter int unsigned ZFifoDepth   = esc_pkg::ZFifoDepth
+  parameter int unsigned ZFifoDepth   = esc_pkg::ZFifoDepth,
+  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth
 ) (
   input  logic                               clk_i,
   input  logic                               rst_ni,
@@ -20,12 +21,12 @@ module esc_top #(
   input  logic                               reg_valid_i,
   input  logic                               reg_write_i,
   input  logic [esc_pkg::RegAddrW-1:0]       reg_addr_i,
-  input  logic [31:0]                        reg_wdata_i,
-  output logic [31:0]                        reg_rdata_o,
+  input  logic [esc_pkg::RegDataW-1:0]      reg_wdata_i,
+  output logic [esc_pkg::RegDataW-1:0]      reg_rdata_o,
   // Load stream
   input  logic                               ld_valid_i,
   output logic                               ld_ready_o,
-  input  logic [2:0]                         ld_tgt_i,
+  input  logic [esc_pkg::LdTgtW-1:0]         ld_tgt_i,
   input  logic [esc_pkg::LdAddrW-1:0]        ld_addr_i,
   input  logic [esc_pkg::LdDataW-1:0]        ld_data_i,
   // Result stream
@@ -33,7 +34,7 @@ module esc_top #(
   input  logic                               res_ready_i,
   output logic [NumPixLanes*esc_pkg::ActW-1:0] res_data_o,
   output logic [NumPixLanes*esc_pkg::AccW-1:0] res_acc_o,
-  output logic [15:0]                        res_n_o,
+  output logic [esc_pkg::NIdxW-1:0]         res_n_o,
   output logic [esc_pkg::TileW-1:0]          res_tile_o,
   output logic                               res_last_o,
   // Level outputs for convenience (same as STATUS bits)
@@ -44,22 +45,34 @@ module esc_top #(
 
 `include "esc_assert.svh"
 
-  localparam int unsigned ZDataW     = MaxBases * NumPixLanes * esc_pkg::MidW;
+  localparam int unsigned ZDataW     = esc_pkg::z_data_width(NumPixLanes, MaxBases);
   localparam int unsigned ByteAddrW  = $clog2(IfmapBytes);
   localparam int unsigned WordAddrW  = ByteAddrW - 3;
-  // IFMAP segment: 8-byte words per read, enough for one kernel row of T windows
-  localparam int unsigned SegWords   = 2 ** $clog2((2 * NumPixLanes + 8 + 7) / 8);
-  localparam int unsigned BasisDepth = MaxBases * MaxChannels;
-  localparam int unsigned BasisAddrW = $clog2(BasisDepth);
+  localparam int unsigned SegWords   = esc_pkg::seg_words(NumPixLanes);
+  localparam int unsigned BasisDepth = esc_pkg::basis_depth(MaxBases, MaxChannels);
+  localparam int unsigned BasisAddrW = esc_pkg::idx_width(BasisDepth);
+
+  // An illegal parameter set stops elaboration here, with a message naming the rule.
+  esc_param_check #(
+    .NumPixLanes (NumPixLanes),
+    .NumCoefLanes(NumCoefLanes),
+    .MaxBases    (MaxBases),
+    .MaxChannels (MaxChannels),
+    .MaxFilters  (MaxFilters),
+    .IfmapBytes  (IfmapBytes),
+    .CoefDepth   (CoefDepth),
+    .ZFifoDepth  (ZFifoDepth),
+    .CoefWidth   (CoefWidth)
+  ) u_param_check ();
 
   // ---------------------------------------------------------------------------
   // Registers and controller
   // ---------------------------------------------------------------------------
   logic                        start, abort, clear;
   logic [esc_pkg::DimW-1:0]    cfg_c, cfg_n, cfg_h, cfg_w, cfg_m;
-  logic [23:0]                 cfg_ksp;
+  esc_pkg::ksp_reg_t           cfg_ksp;
   logic [esc_pkg::ZShiftW-1:0] cfg_zshift;
-  logic [2:0]                  cfg_mode;
+  esc_pkg::mode_reg_t          cfg_mode;
   logic                        busy, done, error;
   esc_pkg::err_code_e          err_code;
   logic                        cnt_clr, run_start, run_abort;
@@ -78,7 +91,8 @@ module esc_top #(
     .MaxChannels (MaxChannels),
     .MaxFilters  (MaxFilters),
     .IfmapBytes  (IfmapBytes),
-    .CoefDepth   (CoefDepth)
+    .CoefDepth   (CoefDepth),
+    .CoefWidth   (CoefWidth)
   ) u_regs (
     .clk_i,
     .rst_ni,
@@ -114,7 +128,8 @@ module esc_top #(
     .MaxBases   (MaxBases),
     .MaxChannels(MaxChannels),
     .MaxFilters (MaxFilters),
-    .IfmapBytes (IfmapBytes)
+    .IfmapBytes (IfmapBytes),
+    .CoefWidth  (CoefWidth)
   ) u_ctrl (
     .clk_i,
     .rst_ni,
@@ -127,6 +142,7 @@ module esc_top #(
     .cfg_w_i        (cfg_w),
     .cfg_ksp_i      (cfg_ksp),
     .cfg_m_i        (cfg_m),
+    .cfg_coef4_i    (cfg_mode.coef4),
     .ld_fault_i     (ld_fault),
     .ld_fault_code_i(ld_fault_code),
     .fe_busy_i      (wgen_busy || bcu_busy),
@@ -187,11 +203,11 @@ module esc_top #(
   esc_pkg::ld_tgt_e cau_ld_tgt;
   always_comb begin
     unique case (ld_tgt_i)
-      3'd1:    cau_ld_tgt = esc_pkg::TGT_BASIS;
-      3'd2:    cau_ld_tgt = esc_pkg::TGT_COEF;
-      3'd3:    cau_ld_tgt = esc_pkg::TGT_COLPTR;
-      3'd4:    cau_ld_tgt = esc_pkg::TGT_BIAS;
-      default: cau_ld_tgt = esc_pkg::TGT_IFMAP;
+      esc_pkg::TGT_BASIS:  cau_ld_tgt = esc_pkg::TGT_BASIS;
+      esc_pkg::TGT_COEF:   cau_ld_tgt = esc_pkg::TGT_COEF;
+      esc_pkg::TGT_COLPTR: cau_ld_tgt = esc_pkg::TGT_COLPTR;
+      esc_pkg::TGT_BIAS:   cau_ld_tgt = esc_pkg::TGT_BIAS;
+      default:             cau_ld_tgt = esc_pkg::TGT_IFMAP;
     endcase
   end
 
@@ -203,9 +219,9 @@ module esc_top #(
   // ---------------------------------------------------------------------------
   logic                        ifmap_re;
   logic [ByteAddrW-1:0]        ifmap_raddr;
-  logic [SegWords*64-1:0]      ifmap_rdata;
+  logic [SegWords*esc_pkg::IfmapBeatBytesW-1:0] ifmap_rdata;
   logic                        grp_valid, grp_ready;
-  logic [NumPixLanes*9*8-1:0]  grp_win;
+  logic [NumPixLanes*esc_pkg::MaxTaps*esc_pkg::ActW-1:0] grp_win;
   logic [esc_pkg::DimW-1:0]    grp_c;
 
   esc_ifmap_buf #(
@@ -217,7 +233,7 @@ module esc_top #(
     .rst_ni,
     .wr_en_i  (ifmap_we),
     .wr_word_i(ld_addr_i[WordAddrW-1:0]),
-    .wr_data_i(ld_data_i[63:0]),
+    .wr_data_i(ld_data_i[esc_pkg::IfmapBeatBytesLsb +: esc_pkg::IfmapBeatBytesW]),
     .rd_en_i  (ifmap_re),
     .rd_addr_i(ifmap_raddr),
     .rd_data_o(ifmap_rdata)
@@ -235,10 +251,10 @@ module esc_top #(
     .cfg_c_i        (cfg_c),
     .cfg_h_i        (cfg_h),
     .cfg_w_i        (cfg_w),
-    .cfg_k3_i       (cfg_ksp[3:0] == 4'd3),
-    .cfg_stride2_i  (cfg_ksp[7:4] == 4'd2),
-    .cfg_pad_t_i    (cfg_ksp[9:8]),
-    .cfg_pad_l_i    (cfg_ksp[17:16]),
+    .cfg_k3_i       (cfg_ksp.k == 4'd3),
+    .cfg_stride2_i  (cfg_ksp.stride == 4'd2),
+    .cfg_pad_t_i    (cfg_ksp.pad_t[1:0]),
+    .cfg_pad_l_i    (cfg_ksp.pad_l[1:0]),
     .cfg_wo_i       (wo),
     .cfg_hw_i       (hw),
     .cfg_num_pix_i  (num_pix),
@@ -270,7 +286,7 @@ module esc_top #(
     .rst_ni,
     .wr_en_i  (basis_we),
     .wr_addr_i(ld_addr_i[BasisAddrW-1:0]),
-    .wr_data_i(ld_data_i),
+    .wr_data_i(ld_data_i),  // BASIS beat: all LdDataW bits are taps
     .rd_en_i  (basis_re),
     .rd_addr_i(basis_raddr),
     .rd_data_o(basis_rdata)
@@ -285,9 +301,9 @@ module esc_top #(
     .rst_ni,
     .start_i           (run_start),
     .abort_i           (run_abort),
-    .cfg_m_i           (cfg_m[7:0]),
+    .cfg_m_i           (cfg_m[esc_pkg::MIdxW-1:0]),
     .cfg_zshift_i      (cfg_zshift),
-    .cfg_basis_per_ch_i(cfg_mode[2]),
+    .cfg_basis_per_ch_i(cfg_mode.basis_per_ch),
     .grp_valid_i       (grp_valid),
     .grp_ready_o       (grp_ready),
     .grp_win_i         (grp_win),
@@ -312,15 +328,16 @@ module esc_top #(
     .MaxChannels (MaxChannels),
     .MaxFilters  (MaxFilters),
     .CoefDepth   (CoefDepth),
-    .ZFifoDepth  (ZFifoDepth)
+    .ZFifoDepth  (ZFifoDepth),
+    .CoefWidth   (CoefWidth)
   ) u_cau (
     .clk_i,
     .rst_ni,
     .cfg_c_i        (cfg_c),
     .cfg_n_i        (cfg_n),
-    .cfg_m_i        (cfg_m[7:0]),
-    .cfg_coef4_i    (cfg_mode[0]),
-    .cfg_relu_i     (cfg_mode[1]),
+    .cfg_m_i        (cfg_m[esc_pkg::MIdxW-1:0]),
+    .cfg_coef4_i    (cfg_mode.coef4),
+    .cfg_relu_i     (cfg_mode.relu),
     .cfg_num_tiles_i(num_tiles),
     .start_i        (run_start),
     .abort_i        (run_abort),
@@ -350,7 +367,8 @@ module esc_top #(
   assign res_fire = res_valid_o && res_ready_i;
 
   logic unused_bits;
-  assign unused_bits = ^{cfg_m[esc_pkg::DimW-1:8], cfg_ksp[23:18], cfg_ksp[15:10], ho,
+  assign unused_bits = ^{cfg_m[esc_pkg::DimW-1:esc_pkg::MIdxW], cfg_ksp.pad_r,
+                         cfg_ksp.pad_l[3:2], cfg_ksp.pad_b, cfg_ksp.pad_t[3:2], ho,
                          ld_addr_i[esc_pkg::LdAddrW-1:WordAddrW]};
 
   // ---------------------------------------------------------------------------

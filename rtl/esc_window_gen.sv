@@ -22,8 +22,10 @@
 module esc_window_gen #(
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
   parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes,
-  parameter int unsigned SegWords    = 2 ** $clog2((2 * NumPixLanes + 8 + 7) / 8),
-  parameter int unsigned ByteAddrW   = $clog2(IfmapBytes)
+  parameter int unsigned SegWords    = esc_pkg::seg_words(NumPixLanes),
+  parameter int unsigned ByteAddrW   = $clog2(IfmapBytes),
+  localparam int unsigned WordW      = esc_pkg::IfmapBeatBytesW,  // one IFMAP word
+  localparam int unsigned WinW       = esc_pkg::MaxTaps * esc_pkg::ActW  // one 3x3 window
 ) (
   input  logic                              clk_i,
   input  logic                              rst_ni,
@@ -44,11 +46,11 @@ module esc_window_gen #(
   // IFMAP segment read port
   output logic                              rd_en_o,
   output logic [ByteAddrW-1:0]              rd_addr_o,
-  input  logic [SegWords*64-1:0]            rd_data_i,
+  input  logic [SegWords*WordW-1:0]         rd_data_i,
   // Completed groups of T windows
   output logic                              grp_valid_o,
   input  logic                              grp_ready_i,
-  output logic [NumPixLanes*9*8-1:0]        grp_win_o,
+  output logic [NumPixLanes*WinW-1:0]       grp_win_o,
   output logic [esc_pkg::DimW-1:0]          grp_c_o,
   output logic                              busy_o
 );
@@ -58,7 +60,6 @@ module esc_window_gen #(
   localparam int unsigned TW   = $clog2(T + 1);  // holds 0..T
   localparam int unsigned SW   = 26;             // signed working width for coordinates
   localparam int unsigned DW   = esc_pkg::DimW;
-  localparam int unsigned WinW = 9 * 8;
   localparam int unsigned OffW = $clog2(SegWords * 8);
 
   // ---------------------------------------------------------------------------

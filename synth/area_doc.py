@@ -86,7 +86,7 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     D.append("")
     D.append(f"Configuration: T = {T} pixel lanes, L = {L} coefficient lanes, "
              f"M_MAX = {synth.read_pkg_param('MaxBases')}, COEF_W = "
-             f"{synth.read_pkg_param('CoefW')}, C_MAX = N_MAX = "
+             f"{synth.read_pkg_param('CoefWidth')}, C_MAX = N_MAX = "
              f"{synth.read_pkg_param('MaxChannels')}, IfmapBytes = "
              f"{synth.read_pkg_param('IfmapBytes')}, CoefDepth = "
              f"{synth.read_pkg_param('CoefDepth')} (all from `rtl/esc_pkg.sv`).")

@@ -1,8 +1,9 @@
 """Parameter sweep for the area report: one parameter at a time around the default.
 
-Parameters: L (NumCoefLanes), M_MAX (MaxBases), T (NumPixLanes) through chparam on esc_top,
-and the coefficient width (esc_pkg::CoefW, a package localparam) through a patched copy of
-the package. Writes sweep.json, sweep.md and sweep.svg (plain SVG, no matplotlib needed).
+The points are the configuration matrix rtl/esc_configs.json (L, M_MAX, COEF_W, T through
+chparam on esc_top), the same builds that CI lints and simulates against the golden model, so
+the sweep publishes only configurations that pass. Writes sweep.json, sweep.md and sweep.svg
+(plain SVG, no matplotlib needed).
 """
 
 import json
@@ -12,26 +13,17 @@ import time
 
 import synth
 
-SWEEPS = [
-    ("L", "set", "NumCoefLanes", [4, 8, 16]),
-    ("M_MAX", "set", "MaxBases", [4, 8, 16]),
-    ("COEF_W", "pkg", "CoefW", [4, 8]),
-    ("T", "set", "NumPixLanes", [2, 4, 8]),
-]
-QUICK = [
-    ("L", "set", "NumCoefLanes", [4, 8]),
-    ("T", "set", "NumPixLanes", [2, 4]),
-]
+with open(os.path.join(synth.RTL, "esc_configs.json"), encoding="utf-8") as _fh:
+    MATRIX = json.load(_fh)["sweeps"]
+# (label, kind, parameter, values): every matrix value plus the default, for the plot.
+SWEEPS = [(s["label"], "set", s["param"],
+           sorted(set(s["values"]) | {synth.read_pkg_param(s["param"])})) for s in MATRIX]
+QUICK = [sw for sw in SWEEPS if sw[0] in ("L", "T")]
 COLORS = {"total": "#222222", "u_bcu": "#1f77b4", "u_cau": "#d62728", "other": "#2ca02c"}
 
 
 def defaults():
-    return {
-        "NumCoefLanes": synth.read_pkg_param("NumCoefLanes"),
-        "MaxBases": synth.read_pkg_param("MaxBases"),
-        "CoefW": synth.read_pkg_param("CoefW"),
-        "NumPixLanes": synth.read_pkg_param("NumPixLanes"),
-    }
+    return {s["param"]: synth.read_pkg_param(s["param"]) for s in MATRIX}
 
 
 def run_point(kind, name, value, timeout):
@@ -131,7 +123,7 @@ def markdown(points, dflt):
 # Synthesis order: the default first, then the most informative points, so that an
 # interrupted sweep still leaves a useful (and clearly incomplete) table behind.
 PRIORITY = [("NumCoefLanes", 4), ("NumCoefLanes", 16), ("NumPixLanes", 2), ("NumPixLanes", 8),
-            ("CoefW", 4), ("MaxBases", 4), ("MaxBases", 16)]
+            ("CoefWidth", 4), ("MaxBases", 4), ("MaxBases", 16)]
 
 
 def write_outputs(out, sweeps, cache, dflt):

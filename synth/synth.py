@@ -150,7 +150,7 @@ def source_closure(top, extra):
 
 
 def package_copy(overrides, tmpdir):
-    """esc_pkg.sv with localparam overrides (e.g. CoefW=4) for sweeps."""
+    """esc_pkg.sv with localparam overrides (e.g. MaxKernel) for experiments."""
     if not overrides:
         return PKG
     with open(PKG, encoding="utf-8") as fh:

@@ -13,10 +13,8 @@
 #include <string>
 
 #include "esc/layer.hpp"
-#include "fuzz_targets.hpp"
-#ifdef ESC_FUZZ_HAVE_TILING
 #include "esc/tiling.hpp"
-#endif
+#include "fuzz_targets.hpp"
 
 namespace esc::fuzz {
 
@@ -96,7 +94,6 @@ IntLayer layer_from_bytes(const uint8_t* data, size_t size, uint8_t* flags_out) 
   return L;
 }
 
-#ifdef ESC_FUZZ_HAVE_TILING
 // The host driver's own check (tb/src/tiling.cpp): a tiling plan for small random capacities
 // must cover every (n, output row) exactly once with passes that fit, or name the capacity.
 void check_tiling(const IntLayer& L, const uint8_t* data, size_t size) {
@@ -121,26 +118,31 @@ void check_tiling(const IntLayer& L, const uint8_t* data, size_t size) {
   }
   const LayerConfig& c = L.cfg;
   if (passes.empty()) throw FuzzPropertyError("plan_passes: no passes");
-  if (c.C > caps.C_MAX || c.M > caps.M_MAX || c.K > caps.K_MAX || (max_dim > 0 && c.W > max_dim))
-    throw FuzzPropertyError("plan_passes accepted a layer over C/M/K/W capacity");
-  std::vector<int> hits(static_cast<size_t>(c.N) * c.Ho(), 0);
+  if (c.M > caps.M_MAX || c.K > caps.K_MAX || (max_dim > 0 && c.W > max_dim))
+    throw FuzzPropertyError("plan_passes accepted a layer over M/K/W capacity");
+  // Every (output channel, output row, input channel) is in exactly one pass.
+  std::vector<int> hits(static_cast<size_t>(c.N) * c.Ho() * c.C, 0);
   for (const Pass& p : passes) {
-    if (p.n0 < 0 || p.n1 > c.N || p.n0 >= p.n1 || p.r0 < 0 || p.r1 > c.Ho() || p.r0 >= p.r1)
+    if (p.n0 < 0 || p.n1 > c.N || p.n0 >= p.n1 || p.r0 < 0 || p.r1 > c.Ho() || p.r0 >= p.r1 ||
+        p.c0 < 0 || p.c1 > c.C || p.c0 >= p.c1)
       throw FuzzPropertyError("plan_passes: pass out of range");
     if (p.n1 - p.n0 > caps.N_MAX) throw FuzzPropertyError("pass over N_MAX");
+    if (p.c1 - p.c0 > caps.C_MAX) throw FuzzPropertyError("pass over C_MAX");
     const int rows = input_rows_for(c, p.r0, p.r1);
-    if (int64_t{c.C} * rows * c.W > caps.ifmap_bytes || (max_dim > 0 && rows > max_dim))
+    if (int64_t{p.c1 - p.c0} * rows * c.W > caps.ifmap_bytes || (max_dim > 0 && rows > max_dim))
       throw FuzzPropertyError("pass over the IFMAP capacity");
-    for (int64_t k : lane_entries(L.coef, p.n0, p.n1, caps.L))
+    const IntLayer part = slice_layer(L, 0, c.N, 0, c.Ho(), p.c0, p.c1);
+    for (int64_t k : lane_entries(part.coef, p.n0, p.n1, caps.L))
       if (k > caps.coef_depth) throw FuzzPropertyError("pass over CoefDepth");
     for (int n = p.n0; n < p.n1; ++n)
-      for (int r = p.r0; r < p.r1; ++r) ++hits[static_cast<size_t>(n) * c.Ho() + r];
+      for (int r = p.r0; r < p.r1; ++r)
+        for (int ch = p.c0; ch < p.c1; ++ch)
+          ++hits[(static_cast<size_t>(n) * c.Ho() + r) * c.C + ch];
   }
   for (int h : hits)
     if (h != 1)
       throw FuzzPropertyError("plan_passes: an output is covered " + std::to_string(h) + " times");
 }
-#endif
 
 int fuzz_layer(const uint8_t* data, size_t size) {
   uint8_t flags = 0;
@@ -158,9 +160,7 @@ int fuzz_layer(const uint8_t* data, size_t size) {
   const LayerConfig& c = L.cfg;
   const int Ho = c.Ho(), Wo = c.Wo();
   if (Ho < 1 || Wo < 1) throw FuzzPropertyError("validate accepted an empty output");
-#ifdef ESC_FUZZ_HAVE_TILING
   check_tiling(L, data, size);
-#endif
   // Keep one execution cheap: the interesting part (validation) already ran.
   const int64_t work = int64_t{c.C} * c.N * c.M * c.K * c.K * Ho * Wo;
   if (work > 100000) return 0;

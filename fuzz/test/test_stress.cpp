@@ -118,15 +118,15 @@ TEST(Stress, ThousandsOfLayersOnOneInstance) {
           vp.size() == 1 ? victim : slice_layer(victim, vp[0].n0, vp[0].n1, vp[0].r0, vp[0].r1);
       AccelDriver& d = accel.driver();
       if (d.top().busy_o) {
-        d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+        d.reg_write(reg::kCtrl, kCtrlAbort);
         d.wait_idle(100000);
       }
-      d.reg_write(reg::kCtrl, reg::kCtrlClear);
+      d.reg_write(reg::kCtrl, kCtrlClear);
       d.queue_load(encode_load(sl, dcaps));
       d.pump_load(1000000);
       d.write_config(sl.cfg);
       d.clear_results();  // the monitor checks beat order per layer, like run_layer does
-      d.reg_write(reg::kCtrl, reg::kCtrlStart);
+      d.reg_write(reg::kCtrl, kCtrlStart);
       // Resets and aborts land anywhere in the layer, including while a result beat is stalled.
       const uint64_t run_for = static_cast<uint64_t>(rng.uniform(1, 400));
       d.cycle(run_for);
@@ -136,7 +136,7 @@ TEST(Stress, ThousandsOfLayersOnOneInstance) {
         accel.reset();
         ++mid_resets;
       } else {
-        d.reg_write(reg::kCtrl, reg::kCtrlAbort);  // run_layer must recover from this state
+        d.reg_write(reg::kCtrl, kCtrlAbort);  // run_layer must recover from this state
         ++aborts;
       }
     }

@@ -306,7 +306,7 @@ IntLayer make_random_layer(const LayerConfig& cfg, double density, uint64_t seed
   return L;
 }
 
-IntLayer slice_layer(const IntLayer& layer, int n0, int n1, int r0, int r1) {
+IntLayer slice_layer(const IntLayer& layer, int n0, int n1, int r0, int r1, int c0, int c1) {
   const std::string err = validate(layer);
   if (!err.empty()) throw std::invalid_argument("slice_layer: " + err);
   const LayerConfig& c = layer.cfg;
@@ -314,9 +314,13 @@ IntLayer slice_layer(const IntLayer& layer, int n0, int n1, int r0, int r1) {
     throw std::invalid_argument("slice_layer: need 0 <= n0 < n1 <= N");
   if (r0 < 0 || r1 > c.Ho() || r0 >= r1)
     throw std::invalid_argument("slice_layer: need 0 <= r0 < r1 <= Ho");
+  if (c1 < 0) c1 = c.C;
+  if (c0 < 0 || c1 > c.C || c0 >= c1)
+    throw std::invalid_argument("slice_layer: need 0 <= c0 < c1 <= C");
   IntLayer s;
   s.cfg = c;
   s.cfg.N = n1 - n0;
+  s.cfg.C = c1 - c0;
   // Input rows touched by output rows [r0, r1): [y_lo, y_hi] in padded coordinates.
   const int y_lo = r0 * c.stride - c.pad_t;
   const int y_hi = (r1 - 1) * c.stride - c.pad_t + c.K - 1;
@@ -324,15 +328,23 @@ IntLayer slice_layer(const IntLayer& layer, int n0, int n1, int r0, int r1) {
   s.cfg.pad_t = first - y_lo;
   s.cfg.pad_b = y_hi - last;
   s.cfg.H = last - first + 1;
-  s.x = ActT(c.C, s.cfg.H, c.W);
-  for (int ch = 0; ch < c.C; ++ch)
+  s.x = ActT(s.cfg.C, s.cfg.H, c.W);
+  for (int ch = 0; ch < s.cfg.C; ++ch)
     for (int y = 0; y < s.cfg.H; ++y)
-      for (int x = 0; x < c.W; ++x) s.x(ch, y, x) = layer.x(ch, first + y, x);
-  s.basis = layer.basis;
-  s.coef = CoefT(s.cfg.N, c.C, c.M);
+      for (int x = 0; x < c.W; ++x) s.x(ch, y, x) = layer.x(c0 + ch, first + y, x);
+  if (c.basis_per_channel) {
+    s.basis = BasisT(s.cfg.C, c.M, c.K, c.K);
+    for (int ch = 0; ch < s.cfg.C; ++ch)
+      for (int m = 0; m < c.M; ++m)
+        for (int i = 0; i < c.K; ++i)
+          for (int j = 0; j < c.K; ++j) s.basis(ch, m, i, j) = layer.basis(c0 + ch, m, i, j);
+  } else {
+    s.basis = layer.basis;
+  }
+  s.coef = CoefT(s.cfg.N, s.cfg.C, c.M);
   for (int n = 0; n < s.cfg.N; ++n)
-    for (int ch = 0; ch < c.C; ++ch)
-      for (int m = 0; m < c.M; ++m) s.coef(n, ch, m) = layer.coef(n0 + n, ch, m);
+    for (int ch = 0; ch < s.cfg.C; ++ch)
+      for (int m = 0; m < c.M; ++m) s.coef(n, ch, m) = layer.coef(n0 + n, c0 + ch, m);
   s.rq.bias.assign(layer.rq.bias.begin() + n0, layer.rq.bias.begin() + n1);
   s.rq.mult.assign(layer.rq.mult.begin() + n0, layer.rq.mult.begin() + n1);
   s.rq.shift.assign(layer.rq.shift.begin() + n0, layer.rq.shift.begin() + n1);

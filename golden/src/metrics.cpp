@@ -13,8 +13,8 @@ LayerMetrics layer_metrics(const LayerConfig& cfg, int64_t nnz, const HwCaps& hw
   r.cau_macs = nnz * P;
   r.useful_macs = r.bcu_macs + r.cau_macs;
   r.dense_macs = int64_t{cfg.N} * cfg.C * k2 * P;
-  r.bcu_mults = int64_t{hw.T} * hw.K_MAX * hw.K_MAX;
-  r.cau_mults = int64_t{hw.L} * hw.T;
+  r.bcu_mults = bcu_multipliers(hw);
+  r.cau_mults = cau_multipliers(hw);
   r.ideal_cycles = std::max(static_cast<double>(r.bcu_macs) / static_cast<double>(r.bcu_mults),
                             static_cast<double>(r.cau_macs) / static_cast<double>(r.cau_mults));
   r.dense_cycles =

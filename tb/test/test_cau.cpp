@@ -20,31 +20,28 @@
 
 #include "Vesc_cau.h"
 #include "esc/fixture.hpp"
+#include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
+#include "esc/load_encoder.hpp"
 
 namespace esc {
 namespace {
 
-constexpr int kT = 4;         // esc_pkg::NumPixLanes
-constexpr int kMaxBases = 8;  // esc_pkg::MaxBases
-constexpr int kMidW = 16;     // esc_pkg::MidW
+// Parameters of the esc_cau build (tb/CMakeLists.txt passes the small capacities; the rest are
+// the interface defaults). Addresses, fields and codes come from esc/hw_interface.hpp.
+constexpr int kT = hw::NumPixLanes;
+constexpr int kMaxBases = hw::MaxBases;
+constexpr int kMidW = hw::MidW;
 constexpr int kL = ESC_CAU_L;
 constexpr int kNMax = ESC_CAU_NMAX;
 constexpr int kCMax = ESC_CAU_CMAX;
 constexpr int kDepth = ESC_CAU_COEF_DEPTH;
+constexpr uint32_t kCpStride = hw::colptr_stride(kCMax);
 
-constexpr int clog2(int v) {
-  int b = 0;
-  while ((1 << b) < v) ++b;
-  return b;
-}
-constexpr int kCoefAW = clog2(kDepth);            // COEF address: lane << kCoefAW | idx
-constexpr int kCpStride = 1 << clog2(kCMax + 1);  // COLPTR address: lane * stride + c
-
-// esc_pkg::ld_tgt_e / err_code_e
-constexpr uint8_t kTgtCoef = 2, kTgtColptr = 3, kTgtBias = 4;
-constexpr int kErrCoefPtr = 9, kErrCoefIndex = 10, kErrCoefRange = 11, kErrLoadAddr = 12,
-              kErrLoadIndex = 13;
+constexpr uint8_t kTgtColptr = hw::kTgtColptr, kTgtBias = hw::kTgtBias;
+constexpr int kErrCoefPtr = hw::err::kCoefPtr, kErrCoefIndex = hw::err::kCoefIndex,
+              kErrCoefRange = hw::err::kCoefRange, kErrLoadAddr = hw::err::kLoadAddr,
+              kErrLoadIndex = hw::err::kLoadIndex;
 
 struct Entry {
   int n, m, a;
@@ -125,18 +122,18 @@ std::vector<Beat> reference(const CauCase& cs) {
   return out;
 }
 
+// The host's encoder, with the 72-bit beat folded to the 64 bits these targets use.
+LdBeat fold(const LoadBeat& b) {
+  return {b.tgt, b.addr, b.lo};
+}
 LdBeat coef_beat(int lane, int idx, const Entry& e) {
-  return {kTgtCoef, static_cast<uint32_t>((lane << kCoefAW) + idx),
-          uint64_t{static_cast<uint8_t>(e.a)} | uint64_t(e.m & 0xFF) << 8 |
-              uint64_t(e.n & 0xFFFF) << 16};
+  return fold(esc::coef_beat(lane, idx, e.n, e.m, e.a, kDepth));
 }
 LdBeat colptr_beat(int lane, int c, uint32_t ptr) {
-  return {kTgtColptr, static_cast<uint32_t>(lane * kCpStride + c), ptr & 0xFFFFFFu};
+  return fold(esc::colptr_beat(lane, c, ptr, kCpStride));
 }
 LdBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift) {
-  return {
-      kTgtBias, static_cast<uint32_t>(n),
-      uint64_t{static_cast<uint32_t>(bias)} | uint64_t{mult} << 32 | uint64_t{shift & 0x3Fu} << 48};
+  return fold(esc::bias_beat(n, bias, mult, shift));
 }
 
 std::vector<LdBeat> encode(const CauCase& cs) {

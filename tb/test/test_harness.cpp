@@ -25,29 +25,52 @@ LayerConfig small_cfg() {
   return c;
 }
 
-// Slices of a tiled plan must reproduce the whole-layer golden output exactly.
-void expect_plan_reproduces(const IntLayer& l, const HwCaps& hw, int max_dim, size_t min_passes) {
+// Slices of a tiled plan must reproduce the whole-layer golden output exactly: each pass's acc
+// is its input channels' partial sum; the wrapped sum over a split equals the layer's acc, and
+// y = requant(acc) where a split happened (what Accel::run_layer does with the RTL's results).
+void expect_plan_reproduces(const IntLayer& l, const HwCaps& hw, int max_dim, size_t min_passes,
+                            int min_channel_groups = 1) {
   const auto passes = plan_passes(l, hw, max_dim);
   EXPECT_GE(passes.size(), min_passes);
+  const int groups = channel_groups(passes);
+  EXPECT_GE(groups, min_channel_groups);
   const IntResult whole = run_int(l);
-  std::vector<int> covered(static_cast<size_t>(l.cfg.N * l.cfg.Ho()), 0);
+  const LayerConfig& c = l.cfg;
+  AccT acc(c.N, c.Ho(), c.Wo());
+  acc.setZero();
+  std::vector<int> covered(static_cast<size_t>(c.N) * c.Ho() * c.C, 0);
   for (const Pass& p : passes) {
-    const IntLayer s = slice_layer(l, p.n0, p.n1, p.r0, p.r1);
+    const IntLayer s = slice_layer(l, p.n0, p.n1, p.r0, p.r1, p.c0, p.c1);
     EXPECT_LE(int64_t{s.cfg.C} * s.cfg.H * s.cfg.W, hw.ifmap_bytes);
     EXPECT_LE(p.n1 - p.n0, hw.N_MAX);
-    for (int64_t k : lane_entries(l.coef, p.n0, p.n1, hw.L)) EXPECT_LE(k, hw.coef_depth);
+    EXPECT_LE(p.c1 - p.c0, hw.C_MAX);
+    for (int64_t k : lane_entries(s.coef, 0, s.cfg.N, hw.L)) EXPECT_LE(k, hw.coef_depth);
     const IntResult part = run_int(s);
     for (int n = p.n0; n < p.n1; ++n) {
       for (int r = p.r0; r < p.r1; ++r) {
-        ++covered[static_cast<size_t>(n * l.cfg.Ho() + r)];
-        for (int x = 0; x < l.cfg.Wo(); ++x) {
-          ASSERT_EQ(part.y(n - p.n0, r - p.r0, x), whole.y(n, r, x));
-          ASSERT_EQ(part.acc(n - p.n0, r - p.r0, x), whole.acc(n, r, x));
+        for (int ch = p.c0; ch < p.c1; ++ch)
+          ++covered[(static_cast<size_t>(n) * c.Ho() + r) * c.C + ch];
+        for (int x = 0; x < c.Wo(); ++x) {
+          int32_t& a = acc(n, r, x);
+          a = static_cast<int32_t>(static_cast<uint32_t>(a) +
+                                   static_cast<uint32_t>(part.acc(n - p.n0, r - p.r0, x)));
+          if (groups == 1) {
+            ASSERT_EQ(part.y(n - p.n0, r - p.r0, x), whole.y(n, r, x));
+          }
         }
       }
     }
   }
-  for (int v : covered) EXPECT_EQ(v, 1) << "every (n,row) must be covered exactly once";
+  for (int v : covered) EXPECT_EQ(v, 1) << "every (n, row, c) must be covered exactly once";
+  for (int n = 0; n < c.N; ++n) {
+    for (int r = 0; r < c.Ho(); ++r) {
+      for (int x = 0; x < c.Wo(); ++x) {
+        ASSERT_EQ(acc(n, r, x), whole.acc(n, r, x));
+        ASSERT_EQ(requant(acc(n, r, x), l.rq.bias[n], l.rq.mult[n], l.rq.shift[n], c.relu),
+                  whole.y(n, r, x));
+      }
+    }
+  }
 }
 
 TEST(Tiling, FitsInOnePass) {
@@ -88,17 +111,33 @@ TEST(Tiling, BandsAndGroupsTogether) {
   expect_plan_reproduces(make_random_layer(c, 0.5, 5), hw, 1023, 6);
 }
 
-TEST(Tiling, UntileableLayersThrow) {
+TEST(Tiling, InputChannelGroupsWhenCmaxSmall) {
   HwCaps hw;
-  hw.C_MAX = 2;
-  EXPECT_THROW(plan_passes(make_random_layer(small_cfg(), 0.5, 6), hw, 1023),
-               std::invalid_argument);
+  hw.C_MAX = 3;  // C = 4: two groups of two channels
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, 6);
+  expect_plan_reproduces(l, hw, 1023, 2, 2);
+  LayerConfig pc = small_cfg();
+  pc.basis_per_channel = true;
+  expect_plan_reproduces(make_random_layer(pc, 0.5, 16), hw, 1023, 2, 2);
+}
+
+TEST(Tiling, InputChannelGroupsWhenOneRowOfAllChannelsDoesNotFit) {
+  HwCaps hw;
+  hw.ifmap_bytes = 2 * 3 * 7;  // one 3-row window of two channels, not of four
+  expect_plan_reproduces(make_random_layer(small_cfg(), 0.5, 17), hw, 1023, 2, 2);
+}
+
+TEST(Tiling, UntileableLayersThrow) {
   HwCaps hw2;
-  hw2.ifmap_bytes = 4 * 7 * 2;  // less than one 3-row window
+  hw2.ifmap_bytes = 2 * 7;  // less than one 3-row window of one channel
   EXPECT_THROW(plan_passes(make_random_layer(small_cfg(), 0.5, 6), hw2, 1023),
                std::invalid_argument);
   EXPECT_THROW(plan_passes(make_random_layer(small_cfg(), 0.5, 6), HwCaps{}, 5),
                std::invalid_argument);
+  LayerConfig c8 = small_cfg();
+  HwCaps hw4;
+  hw4.coef_w = 4;  // a CoefWidth = 4 build cannot run an 8-bit layer
+  EXPECT_THROW(plan_passes(make_random_layer(c8, 0.5, 6), hw4, 1023), std::invalid_argument);
 }
 
 TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
@@ -111,7 +150,7 @@ TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
   int64_t ifmap = 0, basis = 0, coef = 0, colptr = 0, bias = 0;
   for (const LoadBeat& b : beats) {
     switch (b.tgt) {
-      case kTgtIfmap: {
+      case hw::kTgtIfmap: {
         for (int k = 0; k < 8; ++k) {
           const int64_t byte = int64_t{b.addr} * 8 + k;
           if (byte < l.x.size()) {
@@ -121,27 +160,27 @@ TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
         ++ifmap;
         break;
       }
-      case kTgtBasis: {
+      case hw::kTgtBasis: {
         const int m = static_cast<int>(b.addr % dc.hw.M_MAX);
         ASSERT_EQ(static_cast<int8_t>(b.hi), l.basis(0, m, 2, 2));  // tap 8
         ASSERT_EQ(static_cast<int8_t>(b.lo >> 8), l.basis(0, m, 0, 1));
         ++basis;
         break;
       }
-      case kTgtCoef: {
-        const int n = static_cast<int>((b.lo >> 16) & 0xFFFF);
+      case hw::kTgtCoef: {
+        const int n = static_cast<int>(hw::coef_beat::kN.get(b.lo));
         const int lane = static_cast<int>(b.addr / dc.hw.coef_depth);
         ASSERT_EQ(n % dc.hw.L, lane);
         ++coef;
         break;
       }
-      case kTgtColptr:
+      case hw::kTgtColptr:
         ++colptr;
         break;
-      case kTgtBias: {
-        ASSERT_EQ(static_cast<int32_t>(b.lo & 0xFFFFFFFF), l.rq.bias[b.addr]);
-        ASSERT_EQ((b.lo >> 32) & 0xFFFF, l.rq.mult[b.addr]);
-        ASSERT_EQ((b.lo >> 48) & 0x3F, l.rq.shift[b.addr]);
+      case hw::kTgtBias: {
+        ASSERT_EQ(static_cast<int32_t>(hw::bias_beat::kBias.get(b.lo)), l.rq.bias[b.addr]);
+        ASSERT_EQ(hw::bias_beat::kMult.get(b.lo), l.rq.mult[b.addr]);
+        ASSERT_EQ(hw::bias_beat::kShift.get(b.lo), l.rq.shift[b.addr]);
         ++bias;
         break;
       }
@@ -177,6 +216,37 @@ TEST(Scoreboard, CatchesOneFlippedBitAndLocatesIt) {
   mm = sb.compare(l, g, r, HwCaps{}, 1023);
   ASSERT_TRUE(mm.has_value());
   EXPECT_EQ(mm->what, "acc");
+}
+
+TEST(Scoreboard, CountsEveryMismatchAndNeverSkipsAcc) {
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, 9);
+  const IntResult g = run_int(l);
+  AccelResult r;
+  r.y = g.y;
+  r.acc = g.acc;
+  Scoreboard sb("L", 5);
+  r.y(1, 2, 3) ^= 1;
+  r.y(1, 0, 1) ^= 4;
+  auto mm = sb.compare(l, g, r, HwCaps{}, 1023);
+  ASSERT_TRUE(mm.has_value());
+  EXPECT_EQ(mm->count, 2);
+  EXPECT_EQ(mm->row, 0);  // raster order: (1, 0, 1) comes first
+  EXPECT_NE(mm->report.find("2 of " + std::to_string(g.y.size())), std::string::npos) << mm->report;
+  // An RTL result without accumulators is a failure, never a silently skipped check.
+  r.y = g.y;
+  r.acc = AccT();
+  mm = sb.compare(l, g, r, HwCaps{}, 1023);
+  ASSERT_TRUE(mm.has_value());
+  EXPECT_EQ(mm->what, "shape");
+  // Split by input channel: the RTL's acc is reported first even where y differs too.
+  r.acc = g.acc;
+  r.stats.channel_groups = 2;
+  r.acc(0, 1, 1) += 1;
+  r.y(0, 1, 1) ^= 1;
+  mm = sb.compare(l, g, r, HwCaps{}, 1023);
+  ASSERT_TRUE(mm.has_value());
+  EXPECT_EQ(mm->what, "acc");
+  EXPECT_NE(mm->report.find("requantised on the host"), std::string::npos) << mm->report;
 }
 
 TEST(Seeds, EnvOverridesDefault) {

@@ -1,7 +1,9 @@
 // Constrained-random top-level regression: random layers within capacity, random idle cycles
 // on the load stream and random backpressure on the result stream, RTL vs golden bit for bit.
 // Each case has its own seed (printed on failure); ESC_SEED=<seed> replays a case exactly.
-// ESC_RANDOM_CASES is the number of cases (defined by CMake: CI and slow builds).
+// ESC_RANDOM_CASES is the number of cases and ESC_RANDOM_SUITE the instantiation name (defined
+// by CMake per executable). The name is part of every test name and so of every seed: the CI
+// run, the slow run and each configuration of the matrix have distinct names and seeds.
 #include <gtest/gtest.h>
 
 #include "esc/random_layer.hpp"
@@ -10,6 +12,9 @@
 
 #ifndef ESC_RANDOM_CASES
 #define ESC_RANDOM_CASES 300
+#endif
+#ifndef ESC_RANDOM_SUITE
+#define ESC_RANDOM_SUITE Regression
 #endif
 
 namespace esc {
@@ -36,7 +41,7 @@ TEST_P(RandomLayer, MatchesGolden) {
   check_layer(rc.layer, "random", options(rc.idle_prob, rc.backpressure_prob));
 }
 
-INSTANTIATE_TEST_SUITE_P(Regression, RandomLayer, ::testing::Range(0, ESC_RANDOM_CASES));
+INSTANTIATE_TEST_SUITE_P(ESC_RANDOM_SUITE, RandomLayer, ::testing::Range(0, ESC_RANDOM_CASES));
 
 }  // namespace
 }  // namespace esc

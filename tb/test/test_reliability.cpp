@@ -16,24 +16,8 @@
 namespace esc {
 namespace {
 
-// esc_pkg::err_code_e
-enum Err : int {
-  kBadM = 1,
-  kBadK = 2,
-  kBadStride = 3,
-  kBadPad = 4,
-  kBadDim = 5,
-  kCapC = 6,
-  kCapN = 7,
-  kCapIfmap = 8,
-  kCoefPtr = 9,
-  kCoefIndex = 10,
-  kCoefRange = 11,
-  kLoadAddr = 12,
-  kLoadIndex = 13,
-  kBusy = 14,
-  kAborted = 15
-};
+// Error codes: esc::hw::err (generated from rtl/esc_interface.toml).
+using namespace hw::err;
 
 constexpr uint64_t kCfgErrorBound = 8;  // architecture.md: "within 4 cycles of START" + margin
 
@@ -52,14 +36,14 @@ class Reliability : public TopTest {
  protected:
   // Loads `l` (CLEAR first) through the load driver.
   void load(AccelDriver& d, const IntLayer& l, const DeviceCaps& dc) {
-    d.reg_write(reg::kCtrl, reg::kCtrlClear);
+    d.reg_write(reg::kCtrl, kCtrlClear);
     d.queue_load(encode_load(l, dc));
     d.pump_load(100000);
   }
 
   // START and count cycles until error_o; fails the test on done or on the bound.
   int start_expect_error(AccelDriver& d, uint64_t bound) {
-    d.reg_write(reg::kCtrl, reg::kCtrlStart);
+    d.reg_write(reg::kCtrl, kCtrlStart);
     for (uint64_t i = 0; i <= bound; ++i) {
       if (d.top().error_o) return static_cast<int>((d.reg_read(reg::kStatus) >> 8) & 0xFF);
       if (d.top().done_o && !d.top().busy_o) {
@@ -74,6 +58,25 @@ class Reliability : public TopTest {
   }
 
   // The instance must still run a clean layer bit-exactly after the error.
+  // The layer (every coefficient nonzero) is edited by `edit_layer` before it is loaded and its
+  // registers by `edit_cfg` after; the RTL must report `code` while running, then run a clean
+  // layer on the same model.
+  void runtime_error_case(const std::function<void(IntLayer&)>& edit_layer,
+                          const std::function<void(LayerConfig&)>& edit_cfg, int code) {
+    Accel acc(options());
+    AccelDriver& d = acc.driver();
+    const DeviceCaps dc = d.read_caps();
+    IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
+    edit_layer(l);
+    load(d, l, dc);
+    LayerConfig bad = l.cfg;
+    edit_cfg(bad);
+    d.write_config(bad);
+    EXPECT_EQ(start_expect_error(d, 100000), code);
+    d.wait_idle(1000);
+    expect_clean_layer(acc);
+  }
+
   void expect_clean_layer(Accel& acc) {
     const IntLayer l = make_random_layer(small_cfg(), 0.5, seed() ^ 0x5a5a);
     const IntResult g = run_int(l);
@@ -169,44 +172,16 @@ TEST_F(Reliability, CapacityIfmap) {
 
 // Run-time coefficient errors: legal registers, inconsistent buffer contents.
 TEST_F(Reliability, CoefIndexOutOfN) {
-  Accel acc(options());
-  AccelDriver& d = acc.driver();
-  const DeviceCaps dc = d.read_caps();
-  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());  // every n has entries
-  load(d, l, dc);
-  LayerConfig bad = l.cfg;
-  bad.N = 2;  // entries with n >= 2 are now out of range
-  d.write_config(bad);
-  EXPECT_EQ(start_expect_error(d, 100000), kCoefIndex);
-  d.wait_idle(1000);
-  expect_clean_layer(acc);
+  // Entries with n >= 2 are now out of range.
+  runtime_error_case([](IntLayer&) {}, [](LayerConfig& c) { c.N = 2; }, kCoefIndex);
 }
 TEST_F(Reliability, CoefIndexOutOfM) {
-  Accel acc(options());
-  AccelDriver& d = acc.driver();
-  const DeviceCaps dc = d.read_caps();
-  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
-  load(d, l, dc);
-  LayerConfig bad = l.cfg;
-  bad.M = 2;  // entries with m >= 2 are now out of range
-  d.write_config(bad);
-  EXPECT_EQ(start_expect_error(d, 100000), kCoefIndex);
-  d.wait_idle(1000);
-  expect_clean_layer(acc);
+  // Entries with m >= 2 are now out of range.
+  runtime_error_case([](IntLayer&) {}, [](LayerConfig& c) { c.M = 2; }, kCoefIndex);
 }
 TEST_F(Reliability, CoefRangeIn4BitMode) {
-  Accel acc(options());
-  AccelDriver& d = acc.driver();
-  const DeviceCaps dc = d.read_caps();
-  IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
-  l.coef(0, 0, 0) = 100;  // outside [-8, 7]
-  load(d, l, dc);
-  LayerConfig bad = l.cfg;
-  bad.coef_w = 4;
-  d.write_config(bad);
-  EXPECT_EQ(start_expect_error(d, 100000), kCoefRange);
-  d.wait_idle(1000);
-  expect_clean_layer(acc);
+  runtime_error_case([](IntLayer& l) { l.coef(0, 0, 0) = 100; },  // outside [-8, 7]
+                     [](LayerConfig& c) { c.coef_w = 4; }, kCoefRange);
 }
 TEST_F(Reliability, CoefPointersDecrease) {
   Accel acc(options());
@@ -215,7 +190,7 @@ TEST_F(Reliability, CoefPointersDecrease) {
   IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
   load(d, l, dc);
   LoadBeat b;  // lane 0: column 1 starts before column 0
-  b.tgt = kTgtColptr;
+  b.tgt = hw::kTgtColptr;
   b.addr = 1;
   b.lo = 0;
   LoadBeat b0 = b;
@@ -235,7 +210,7 @@ TEST_F(Reliability, CoefPointerBeyondDepth) {
   IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
   load(d, l, dc);
   LoadBeat b;
-  b.tgt = kTgtColptr;
+  b.tgt = hw::kTgtColptr;
   b.addr = static_cast<uint32_t>(l.cfg.C);  // end pointer of lane 0
   b.lo = static_cast<uint64_t>(dc.hw.coef_depth) + 1;
   d.queue_load({b});
@@ -252,12 +227,12 @@ void bad_load_case(uint64_t seed, Accel& acc, const LoadBeat& bad, int want) {
   AccelDriver& d = acc.driver();
   const DeviceCaps dc = d.read_caps();
   const IntLayer l = make_random_layer(small_cfg(), 0.5, seed);
-  d.reg_write(reg::kCtrl, reg::kCtrlClear);
+  d.reg_write(reg::kCtrl, kCtrlClear);
   d.queue_load(encode_load(l, dc));
   d.queue_load({bad});
   d.pump_load(100000);
   d.write_config(l.cfg);
-  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.reg_write(reg::kCtrl, kCtrlStart);
   int code = -1;
   for (int i = 0; i <= static_cast<int>(kCfgErrorBound); ++i) {
     if (d.top().error_o) {
@@ -273,12 +248,12 @@ TEST_F(Reliability, LoadAddressOutOfRange) {
   Accel acc(options());
   const DeviceCaps dc = acc.driver().read_caps();
   const std::vector<LoadBeat> bads = {
-      {kTgtIfmap, static_cast<uint32_t>(dc.hw.ifmap_bytes / 8), 0, 0},
-      {kTgtBasis, static_cast<uint32_t>(dc.hw.M_MAX * dc.hw.C_MAX), 0, 0},
-      {kTgtCoef, static_cast<uint32_t>(dc.hw.L * dc.hw.coef_depth), 0, 0},
-      {kTgtBias, static_cast<uint32_t>(dc.hw.N_MAX), 0, 0},
-      {kTgtColptr, static_cast<uint32_t>(dc.hw.L) * dc.colptr_stride, 0, 0},  // lane >= L
-      {kTgtColptr, static_cast<uint32_t>(dc.hw.C_MAX + 1), 0, 0},             // c > C_MAX
+      {hw::kTgtIfmap, static_cast<uint32_t>(dc.hw.ifmap_bytes / 8), 0, 0},
+      {hw::kTgtBasis, static_cast<uint32_t>(dc.hw.M_MAX * dc.hw.C_MAX), 0, 0},
+      {hw::kTgtCoef, static_cast<uint32_t>(dc.hw.L * dc.hw.coef_depth), 0, 0},
+      {hw::kTgtBias, static_cast<uint32_t>(dc.hw.N_MAX), 0, 0},
+      {hw::kTgtColptr, static_cast<uint32_t>(dc.hw.L) * dc.colptr_stride, 0, 0},  // lane >= L
+      {hw::kTgtColptr, static_cast<uint32_t>(dc.hw.C_MAX + 1), 0, 0},             // c > C_MAX
       {5, 0, 0, 0},
       {7, 0, 0, 0},
   };
@@ -290,7 +265,7 @@ TEST_F(Reliability, LoadCoefIndexMismatch) {
   Accel acc(options());
   const DeviceCaps dc = acc.driver().read_caps();
   const auto coef = [](uint32_t addr, uint64_t n, uint64_t m) {
-    return LoadBeat{kTgtCoef, addr, 1 | m << 8 | n << 16, 0};
+    return LoadBeat{hw::kTgtCoef, addr, 1 | m << 8 | n << 16, 0};
   };
   bad_load_case(seed(), acc, coef(0, 1, 0), kLoadIndex);  // n mod L != lane 0
   bad_load_case(seed(), acc, coef(static_cast<uint32_t>(dc.hw.coef_depth), 0, 0),
@@ -309,10 +284,10 @@ TEST_F(Reliability, AbortMidLayer) {
   const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
   load(d, l, dc);
   d.write_config(l.cfg);
-  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.reg_write(reg::kCtrl, kCtrlStart);
   d.cycle(20 + seed() % 40);
   ASSERT_TRUE(d.top().busy_o);
-  d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+  d.reg_write(reg::kCtrl, kCtrlAbort);
   d.wait_idle(64);
   ASSERT_TRUE(d.top().error_o);
   EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
@@ -332,7 +307,7 @@ TEST_F(Reliability, AbortWhileResultStreamStalled) {
     load(d, l, dc);
     d.write_config(l.cfg);
     d.clear_results();
-    d.reg_write(reg::kCtrl, reg::kCtrlStart);
+    d.reg_write(reg::kCtrl, kCtrlStart);
     uint64_t n = 0;
     while (!d.top().res_valid_o && ++n < 20000) d.cycle();
     ASSERT_TRUE(d.top().res_valid_o) << "no result beat offered";
@@ -340,7 +315,7 @@ TEST_F(Reliability, AbortWhileResultStreamStalled) {
     ASSERT_TRUE(d.top().res_valid_o);
     ASSERT_FALSE(d.top().res_ready_i);
     if (how == 0) {
-      d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+      d.reg_write(reg::kCtrl, kCtrlAbort);
       d.wait_idle(64);
       EXPECT_FALSE(d.top().res_valid_o) << "the stalled beat must be flushed by ABORT";
       EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
@@ -378,9 +353,9 @@ TEST_F(Reliability, AbortDuringConfigCheck) {
     const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
     load(d, l, dc);
     d.write_config(l.cfg);
-    d.reg_write(reg::kCtrl, reg::kCtrlStart);
+    d.reg_write(reg::kCtrl, kCtrlStart);
     d.cycle(static_cast<uint64_t>(delay));
-    d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+    d.reg_write(reg::kCtrl, kCtrlAbort);
     d.wait_idle(64);
     EXPECT_TRUE(d.top().error_o) << "delay " << delay;
     EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted))
@@ -397,10 +372,10 @@ TEST_F(Reliability, StartWhileBusyLeavesLayerIntact) {
   load(d, l, dc);
   d.write_config(l.cfg);
   d.clear_results();
-  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.reg_write(reg::kCtrl, kCtrlStart);
   d.cycle(10);
   ASSERT_TRUE(d.top().busy_o);
-  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.reg_write(reg::kCtrl, kCtrlStart);
   uint64_t n = 0;
   while (d.top().busy_o && ++n < 100000) d.cycle();
   ASSERT_FALSE(d.top().busy_o) << "hang after START while busy";
@@ -419,13 +394,13 @@ TEST_F(Reliability, ResetMidLayerThenCleanLayer) {
   const IntLayer l = make_random_layer(small_cfg(), 0.7, seed());
   load(d, l, dc);
   d.write_config(l.cfg);
-  d.reg_write(reg::kCtrl, reg::kCtrlStart);
+  d.reg_write(reg::kCtrl, kCtrlStart);
   d.cycle(5 + seed() % 100);
   acc.reset();
   EXPECT_FALSE(d.top().busy_o);
   EXPECT_FALSE(d.top().error_o);
   EXPECT_FALSE(d.top().res_valid_o);
-  EXPECT_EQ(d.reg_read(reg::kCapId), reg::kCapIdValue);
+  EXPECT_EQ(d.reg_read(reg::kCapId), hw::kCapId);
   expect_clean_layer(acc);
 }
 

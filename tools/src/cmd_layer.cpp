@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "csplit.hpp"
 #include "esc/accel.hpp"
 #include "esc/npy.hpp"
 #include "esc/report.hpp"
+#include "esc/scoreboard.hpp"
 
 namespace esc::cli {
 
@@ -128,6 +128,7 @@ int cmd_layer(const LayerOptions& o) {
   aopt.fst_path = o.trace_path;
   Accel accel(aopt);
   const HwCaps hw = accel.caps();
+  const int max_dim = accel.max_dim();
   LayerReport lr;
   lr.name = "layer";
   fill_golden_metrics(lr, L, hw);
@@ -148,9 +149,8 @@ int cmd_layer(const LayerOptions& o) {
     write_npy(o.out, from_tensor(g.y));
     if (!o.acc.empty()) write_npy(o.acc, from_tensor(g.acc));
   } else {
-    int groups = 1;
-    const AccelResult r =
-        c.C > hw.C_MAX ? run_layer_csplit(accel, L, hw, &groups) : accel.run_layer(L);
+    const AccelResult r = accel.run_layer(L);
+    const int groups = r.stats.channel_groups;
     if (groups > 1) {
       std::printf(
           "C = %d > C_MAX = %lld: ran %d input-channel groups, int32 accumulators summed "
@@ -158,7 +158,8 @@ int cmd_layer(const LayerOptions& o) {
           c.C, static_cast<long long>(hw.C_MAX), groups);
     }
     lr.cycles = r.stats.perf.total;
-    const std::string mm = compare_outputs("layer", o.seed, g.y, g.acc, r.y, r.acc);
+    const auto found = Scoreboard("layer", o.seed).compare(L, g, r, hw, max_dim);
+    const std::string mm = found ? found->report : "";
     write_npy(o.out, from_tensor(r.y));
     if (!o.acc.empty()) write_npy(o.acc, from_tensor(r.acc));
     std::printf(

@@ -5,10 +5,10 @@
 #include <string>
 
 #include "cli.hpp"
-#include "csplit.hpp"
 #include "esc/accel.hpp"
 #include "esc/model_file.hpp"
 #include "esc/report.hpp"
+#include "esc/scoreboard.hpp"
 #include "esc/workload.hpp"
 
 namespace esc::cli {
@@ -83,6 +83,7 @@ int cmd_run(const RunOptions& o) {
   rep.seed = o.seed;
   rep.caps = accel.caps();
   const HwCaps& hw = rep.caps;
+  const int max_dim = accel.max_dim();
 
   const bool bar = !o.quiet && stderr_is_tty();
   const uint64_t cycle0 = accel.cycle();
@@ -112,12 +113,10 @@ int cmd_run(const RunOptions& o) {
     AccelResult rtl;
     if (lr.rtl) {
       try {
-        if (ml.C > hw.C_MAX) {
-          int groups = 0;
-          rtl = run_layer_csplit(accel, layer, hw, &groups);
-          lr.note = "C-split x" + std::to_string(groups) + " (host acc sum + requant)";
-        } else {
-          rtl = accel.run_layer(layer);
+        rtl = accel.run_layer(layer);
+        if (rtl.stats.channel_groups > 1) {
+          lr.note = "C-split x" + std::to_string(rtl.stats.channel_groups) +
+                    " (RTL acc summed, y requantised on the host)";
         }
         lr.cycles = rtl.stats.perf.total;
         lr.bcu_cycles = rtl.stats.perf.bcu;
@@ -141,7 +140,8 @@ int cmd_run(const RunOptions& o) {
     lr.overflow = g.overflow;
     if (g.overflow) lr.note += (lr.note.empty() ? "" : "; ") + std::string("acc overflow (wraps)");
     if (lr.checked) {
-      lr.mismatch = compare_outputs(ml.name, lr.seed, g.y, g.acc, rtl.y, rtl.acc);
+      const auto mm = Scoreboard(ml.name, lr.seed).compare(layer, g, rtl, hw, max_dim);
+      lr.mismatch = mm ? mm->report : "";
       lr.match = lr.mismatch.empty();
       if (!lr.match) {
         lr.mismatch += "; replay: escalate run --model " + model.name + " --seed " +

@@ -96,7 +96,7 @@ double RunTotals::speedup() const {
   return safe_div(dense_cycles, static_cast<double>(cycles));
 }
 double RunTotals::utilisation(const HwCaps& hw) const {
-  const double mults = hw.T * hw.K_MAX * hw.K_MAX + hw.L * hw.T;
+  const double mults = static_cast<double>(multipliers(hw));
   return safe_div(static_cast<double>(useful_macs_rtl), mults * static_cast<double>(cycles));
 }
 double RunTotals::kept_macs() const {
@@ -131,46 +131,6 @@ RunTotals RunReport::totals() const {
 double RunReport::sim_cycles_per_s() const {
   const uint64_t c = sim_cycles > 0 ? sim_cycles : totals().cycles;
   return safe_div(static_cast<double>(c), wall_s);
-}
-
-std::string compare_outputs(const std::string& layer, uint64_t seed, const OutT& yg, const AccT& ag,
-                            const OutT& yr, const AccT& ar) {
-  auto dims = [](const auto& t) {
-    return std::to_string(t.dimension(0)) + "x" + std::to_string(t.dimension(1)) + "x" +
-           std::to_string(t.dimension(2));
-  };
-  if (yg.dimensions() != yr.dimensions()) {
-    return "layer " + layer + ": output shape " + dims(yr) + " from the RTL, expected " + dims(yg) +
-           " (seed " + std::to_string(seed) + ")";
-  }
-  const bool have_acc = ar.size() > 0;
-  if (have_acc && ag.dimensions() != ar.dimensions()) {
-    return "layer " + layer + ": accumulator shape " + dims(ar) + " from the RTL, expected " +
-           dims(ag) + " (seed " + std::to_string(seed) + ")";
-  }
-  int64_t bad = 0;
-  std::string first;
-  for (Eigen::Index n = 0; n < yg.dimension(0); ++n) {
-    for (Eigen::Index r = 0; r < yg.dimension(1); ++r) {
-      for (Eigen::Index c = 0; c < yg.dimension(2); ++c) {
-        const bool ybad = yg(n, r, c) != yr(n, r, c);
-        const bool abad = have_acc && ag(n, r, c) != ar(n, r, c);
-        if (!ybad && !abad) continue;
-        if (bad++ == 0) {
-          const std::string what = ybad ? "y" : "acc";
-          const long long e = ybad ? yg(n, r, c) : ag(n, r, c);
-          const long long g = ybad ? yr(n, r, c) : ar(n, r, c);
-          first = "layer " + layer + ": first mismatch in " + what + " at n=" + std::to_string(n) +
-                  " row=" + std::to_string(r) + " col=" + std::to_string(c) + ": expected " +
-                  std::to_string(e) + ", got " + std::to_string(g) + " (seed " +
-                  std::to_string(seed) + ")";
-        }
-      }
-    }
-  }
-  if (bad == 0) return "";
-  return first + "; " + std::to_string(bad) + " of " + std::to_string(yg.size()) +
-         " outputs differ";
 }
 
 std::string format_table(const RunReport& r) {
@@ -212,9 +172,8 @@ std::string format_table(const RunReport& r) {
       "  load / result bytes  %llu / %llu\n",
       static_cast<unsigned long long>(t.cycles), t.ideal_cycles, t.measured_over_ideal(),
       t.dense_cycles, t.speedup(), 100.0 * t.utilisation(r.caps),
-      r.caps.T * r.caps.K_MAX * r.caps.K_MAX + r.caps.L * r.caps.T,
-      static_cast<long long>(t.useful_macs), static_cast<long long>(t.dense_macs),
-      100.0 * t.kept_macs(),
+      static_cast<int>(multipliers(r.caps)), static_cast<long long>(t.useful_macs),
+      static_cast<long long>(t.dense_macs), 100.0 * t.kept_macs(),
       safe_div(32.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
       safe_div(8.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
       static_cast<unsigned long long>(t.load_bytes),
@@ -239,8 +198,7 @@ std::string to_markdown(const RunReport& r) {
   o << "# escalate run: " << r.model << "\n\n";
   o << "Model file `" << r.model_path << "`, seed " << r.seed << ", hardware T=" << r.caps.T
     << " L=" << r.caps.L << " M_MAX=" << r.caps.M_MAX << " K_MAX=" << r.caps.K_MAX << " ("
-    << (r.caps.T * r.caps.K_MAX * r.caps.K_MAX) << " BCU + " << (r.caps.L * r.caps.T)
-    << " CAU multipliers).\n\n";
+    << bcu_multipliers(r.caps) << " BCU + " << cau_multipliers(r.caps) << " CAU multipliers).\n\n";
   o << "| # | layer | C | H x W | N | Ho x Wo | K/s | M | density | nnz | cycles | ideal | util | "
        "dense-bound | speedup | BCU busy | CAU busy | CR fp32 | CR int8 | load B | result B | "
        "passes | "
@@ -372,6 +330,12 @@ nlohmann::json to_json(const RunReport& r) {
                  {"dense_macs", t.dense_macs},
                  {"kept_macs", t.kept_macs()},
                  {"storage_bits", t.storage_bits},
+                 {"dense_weights", t.dense_weights},
+                 {"compression_vs_fp32", safe_div(32.0 * static_cast<double>(t.dense_weights),
+                                                  static_cast<double>(t.storage_bits))},
+                 {"compression_vs_int8", safe_div(8.0 * static_cast<double>(t.dense_weights),
+                                                  static_cast<double>(t.storage_bits))},
+                 {"multipliers", multipliers(r.caps)},
                  {"load_bytes", t.load_bytes},
                  {"result_bytes", t.result_bytes},
                  {"checked", t.checked},

@@ -72,30 +72,6 @@ TEST(Report, TotalsAndMetrics) {
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
 }
 
-TEST(Report, CompareOutputsNamesFirstMismatch) {
-  OutT y(2, 3, 4);
-  AccT acc(2, 3, 4);
-  y.setZero();
-  acc.setZero();
-  OutT y2 = y;
-  AccT acc2 = acc;
-  EXPECT_EQ(compare_outputs("L", 5, y, acc, y2, acc2), "");
-  y2(1, 2, 3) = 9;
-  y2(1, 0, 1) = -4;
-  const std::string m = compare_outputs("L", 5, y, acc, y2, acc2);
-  EXPECT_NE(m.find("layer L"), std::string::npos) << m;
-  EXPECT_NE(m.find("n=1 row=0 col=1"), std::string::npos) << m;
-  EXPECT_NE(m.find("expected 0, got -4"), std::string::npos) << m;
-  EXPECT_NE(m.find("seed 5"), std::string::npos) << m;
-  EXPECT_NE(m.find("2 of 24"), std::string::npos) << m;
-  y2 = y;
-  acc2(0, 1, 1) = 77;
-  const std::string ma = compare_outputs("L", 5, y, acc, y2, acc2);
-  EXPECT_NE(ma.find("in acc at n=0 row=1 col=1"), std::string::npos) << ma;
-  OutT y3(2, 3, 3);
-  EXPECT_NE(compare_outputs("L", 5, y, acc, y3, acc2).find("shape"), std::string::npos);
-}
-
 TEST(Report, AtomicWrite) {
   const std::string dir = ::testing::TempDir();
   const std::string p = dir + "/esc_report_test.txt";

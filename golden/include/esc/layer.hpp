@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "esc/hw_interface.hpp"
 #include "esc/tensor.hpp"
 
 namespace esc {
@@ -47,7 +48,7 @@ struct IntResult {
 };
 
 // Width of the saturated intermediate Zq (SPEC section 3, MID_W).
-constexpr int kMidW = 16;
+constexpr int kMidW = static_cast<int>(hw::MidW);
 
 // Round-half-up arithmetic right shift: (v + 2^(k-1)) >> k for k > 0, v for k = 0.
 int64_t rshift(int64_t v, int k);
@@ -70,8 +71,12 @@ int8_t requant(int32_t acc, int32_t bias, uint16_t mult, uint8_t shift, bool rel
 IntLayer make_random_layer(const LayerConfig& cfg, double density, uint64_t seed);
 
 // Same layer restricted to output channels [n0, n1) and output rows [r0, r1); the input rows
-// are sliced and the pads adjusted so that the results are identical.
-IntLayer slice_layer(const IntLayer& layer, int n0, int n1, int r0, int r1);
+// are sliced and the pads adjusted so that the results are identical. With an input-channel
+// range [c0, c1) (c1 = -1: C) the slice's acc is the partial sum over those channels: the
+// wrapped sum of the partial accs of a split of [0, C) equals the layer's acc, and its y is
+// requant(acc) of that sum (its own y is not the layer's).
+IntLayer slice_layer(const IntLayer& layer, int n0, int n1, int r0, int r1, int c0 = 0,
+                     int c1 = -1);
 
 // Portable deterministic PRNG (splitmix64), so seeds replay identically everywhere.
 class SplitMix64 {

@@ -3,14 +3,31 @@
 
 #include <cstdint>
 
+#include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
 
 namespace esc {
 
+// Capacities of an accelerator build. The defaults are the interface's default parameters
+// (rtl/esc_interface.toml); a run reads the device's own from its capability registers.
 struct HwCaps {
-  int T = 4, L = 8, M_MAX = 8, K_MAX = 3;
-  int64_t C_MAX = 512, N_MAX = 512, ifmap_bytes = 65536, coef_depth = 32768;
+  int T = hw::NumPixLanes, L = hw::NumCoefLanes, M_MAX = hw::MaxBases, K_MAX = hw::MaxKernel;
+  int64_t C_MAX = hw::MaxChannels, N_MAX = hw::MaxFilters, ifmap_bytes = hw::IfmapBytes,
+          coef_depth = hw::CoefDepth;
+  int coef_w = hw::CoefWidth;  // 8: both coefficient modes; 4: 4-bit mode only
 };
+
+// Multipliers of a build: the BCU computes one basis for T pixels per cycle (T * K_MAX^2), the
+// CAU has L lanes of T MACs.
+inline int64_t bcu_multipliers(const HwCaps& hw) {
+  return int64_t{hw.T} * hw.K_MAX * hw.K_MAX;
+}
+inline int64_t cau_multipliers(const HwCaps& hw) {
+  return int64_t{hw.L} * hw.T;
+}
+inline int64_t multipliers(const HwCaps& hw) {
+  return bcu_multipliers(hw) + cau_multipliers(hw);
+}
 
 struct LayerMetrics {
   int64_t useful_macs, bcu_macs, cau_macs, dense_macs;

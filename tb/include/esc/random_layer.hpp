@@ -47,7 +47,8 @@ inline RandomCase make_random_case(uint64_t seed, const HwCaps& hw) {
   while (c.W > 1 && int64_t{c.C} * c.K * c.W > hw.ifmap_bytes) --c.W;
   while (c.M > 1 && int64_t{c.C} * c.M > hw.coef_depth) --c.M;
   if (c.W + c.pad_l + c.pad_r < c.K) c.pad_l = c.pad_r = c.K - 1;
-  c.coef_w = r.uniform(0, 1) ? 4 : 8;
+  const bool coef4 = r.uniform(0, 1) != 0;
+  c.coef_w = (coef4 || hw.coef_w < 8) ? 4 : 8;  // a CoefWidth = 4 build takes only 4-bit
   c.relu = r.uniform(0, 1) != 0;
   c.basis_per_channel = r.uniform(0, 3) == 0;
   // Density: all-zero, very sparse, random, fully dense.

@@ -72,11 +72,6 @@ struct RunReport {
   double sim_cycles_per_s() const;  // sim_cycles (or measured cycles if 0) / wall time
 };
 
-// Compare the RTL output with the golden one. "" if identical (y everywhere, acc on every
-// output), else the first mismatch with layer, tensor, n, row, col, expected, got and seed.
-std::string compare_outputs(const std::string& layer, uint64_t seed, const OutT& y_gold,
-                            const AccT& acc_gold, const OutT& y_rtl, const AccT& acc_rtl);
-
 std::string format_table(const RunReport& r);  // terminal table + totals
 std::string to_markdown(const RunReport& r);
 nlohmann::json to_json(const RunReport& r);

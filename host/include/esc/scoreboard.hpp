@@ -1,5 +1,6 @@
-// Bit-exact comparison of RTL results against the golden model, reporting the FIRST mismatch
-// with its coordinates (layer, pass, hardware tile/lane, n, row, column), values and seed.
+// The one bit-exact comparison of RTL results against the golden model (tests, escalate, fuzz):
+// the FIRST mismatch with its coordinates (layer, pass, hardware tile/lane, n, row, column),
+// values and seed, and how many outputs differ. y and acc are always both checked.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ struct Mismatch {
   int n = 0, row = 0, col = 0;
   int64_t expected = 0, got = 0;
   std::string report;  // full human-readable message
+  int64_t count = 0;   // outputs that differ in all
 };
 
 class Scoreboard {

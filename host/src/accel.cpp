@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "esc/accel_driver.hpp"
-#include "esc/coef_codec.hpp"
 #include "esc/tiling.hpp"
 
 namespace esc {
@@ -21,88 +20,6 @@ SimOptions sim_options(const AccelOptions& opt) {
   return s;
 }
 }  // namespace
-
-// ------------------------------------------------------------------------------------------
-// Encodings
-// ------------------------------------------------------------------------------------------
-uint32_t ksp_word(const LayerConfig& c) {
-  auto f = [](int v) { return static_cast<uint32_t>(v) & 0xF; };
-  return f(c.K) | f(c.stride) << 4 | f(c.pad_t) << 8 | f(c.pad_b) << 12 | f(c.pad_l) << 16 |
-         f(c.pad_r) << 20;
-}
-
-uint32_t mode_word(const LayerConfig& c) {
-  return (c.coef_w == 4 ? 1u : 0u) | (c.relu ? 2u : 0u) | (c.basis_per_channel ? 4u : 0u);
-}
-
-std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps) {
-  const LayerConfig& cfg = layer.cfg;
-  std::vector<LoadBeat> out;
-  // IFMAP: CHW byte stream, 8 bytes per beat, last word zero padded.
-  const int64_t bytes = layer.x.size();
-  const auto* xb = reinterpret_cast<const uint8_t*>(layer.x.data());
-  for (int64_t w = 0; w * 8 < bytes; ++w) {
-    LoadBeat b;
-    b.tgt = kTgtIfmap;
-    b.addr = static_cast<uint32_t>(w);
-    for (int k = 0; k < 8 && w * 8 + k < bytes; ++k) b.lo |= uint64_t{xb[w * 8 + k]} << (8 * k);
-    out.push_back(b);
-  }
-  // BASIS: one beat per (cb, m), tap = i*K + j.
-  const int CB = static_cast<int>(layer.basis.dimension(0));
-  const int M = static_cast<int>(layer.basis.dimension(1));
-  const int K = cfg.K;
-  for (int cb = 0; cb < CB; ++cb) {
-    for (int m = 0; m < M; ++m) {
-      LoadBeat b;
-      b.tgt = kTgtBasis;
-      b.addr = static_cast<uint32_t>(cb * caps.hw.M_MAX + m);
-      for (int i = 0; i < K; ++i) {
-        for (int j = 0; j < K; ++j) {
-          const int tap = i * K + j;
-          const uint64_t v = static_cast<uint8_t>(layer.basis(cb, m, i, j));
-          if (tap < 8) {
-            b.lo |= v << (8 * tap);
-          } else {
-            b.hi = static_cast<uint8_t>(v);
-          }
-        }
-      }
-      out.push_back(b);
-    }
-  }
-  // COEF + COLPTR: CSC by input channel, one bucket per lane.
-  const EncodedCoef enc = encode_coef(layer.coef, caps.hw.L);
-  for (int l = 0; l < enc.lanes; ++l) {
-    for (size_t i = 0; i < enc.entries[l].size(); ++i) {
-      const CoefEntry& e = enc.entries[l][i];
-      LoadBeat b;
-      b.tgt = kTgtCoef;
-      b.addr = static_cast<uint32_t>(l * caps.hw.coef_depth + static_cast<int64_t>(i));
-      b.lo = uint64_t{static_cast<uint8_t>(e.a)} | uint64_t{e.m} << 8 | uint64_t{e.n} << 16;
-      out.push_back(b);
-    }
-  }
-  for (int l = 0; l < enc.lanes; ++l) {
-    for (int c = 0; c <= cfg.C; ++c) {
-      LoadBeat b;
-      b.tgt = kTgtColptr;
-      b.addr = static_cast<uint32_t>(l * caps.colptr_stride + c);
-      b.lo = enc.colptr[l][c] & 0xFFFFFF;
-      out.push_back(b);
-    }
-  }
-  // BIAS / requant per output channel.
-  for (int n = 0; n < cfg.N; ++n) {
-    LoadBeat b;
-    b.tgt = kTgtBias;
-    b.addr = static_cast<uint32_t>(n);
-    b.lo = uint64_t{static_cast<uint32_t>(layer.rq.bias[n])} | uint64_t{layer.rq.mult[n]} << 32 |
-           uint64_t{layer.rq.shift[n] & 0x3Fu} << 48;
-    out.push_back(b);
-  }
-  return out;
-}
 
 // ------------------------------------------------------------------------------------------
 // AccelDriver
@@ -152,7 +69,7 @@ void AccelDriver::drive() {
   } else {
     // Garbage on the bus while not valid: the DUT must ignore it.
     t.ld_tgt_i = static_cast<uint8_t>(rng_.next() & 7);
-    t.ld_addr_i = static_cast<uint32_t>(rng_.next() & 0xFFFFFF);
+    t.ld_addr_i = static_cast<uint32_t>(rng_.next() & hw::Field{0, hw::LdAddrW}.mask());
     set_bits(t.ld_data_i, 0, 64, rng_.next());
   }
   // Result backpressure.
@@ -184,7 +101,7 @@ void AccelDriver::edge() {
   // the RTL withdraw a stalled beat: from then until the next clear_results()/reset() the hold
   // rule below is not enforced (docs/architecture.md: ABORT flushes the result stream).
   if (t.reg_valid_i && t.reg_write_i && t.reg_addr_i == reg::kCtrl &&
-      (t.reg_wdata_i & reg::kCtrlAbort) != 0) {
+      (t.reg_wdata_i & kCtrlAbort) != 0) {
     aborting_ = true;
   }
   if (t.error_o) aborting_ = true;
@@ -248,6 +165,7 @@ DeviceCaps AccelDriver::read_caps() {
   c.hw.coef_depth = reg_read(reg::kCapCoef);
   c.colptr_stride = reg_read(reg::kCapCpstr);
   c.max_dim = reg_read(reg::kCapMaxdim);
+  c.hw.coef_w = static_cast<int>(reg_read(reg::kCapCoefw));
   T_ = c.hw.T;
   return c;
 }
@@ -280,11 +198,11 @@ AccelDriver::Outcome AccelDriver::start_and_wait(uint64_t watchdog) {
   Vesc_top& t = sim_.top();
   Outcome o;
   const uint64_t c0 = sim_.cycles();
-  reg_write(reg::kCtrl, reg::kCtrlStart);
+  reg_write(reg::kCtrl, kCtrlStart);
   while (true) {
     if (t.error_o) {
       o.error = true;
-      o.code = static_cast<int>((reg_read(reg::kStatus) >> 8) & 0xFF);
+      o.code = static_cast<int>(hw::status_reg::kCode.get(reg_read(reg::kStatus)));
       break;
     }
     if (t.done_o && !t.busy_o && last_seen_) break;
@@ -345,6 +263,10 @@ HwCaps Accel::caps() const {
   return drv_->read_caps().hw;
 }
 
+int Accel::max_dim() const {
+  return static_cast<int>(drv_->read_caps().max_dim);
+}
+
 void Accel::reset() {
   drv_->reset();
 }
@@ -361,9 +283,9 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
   }
   AccelDriver& d = *drv_;
   const DeviceCaps caps = d.read_caps();
-  if (caps.id != reg::kCapIdValue) {
+  if (caps.id != hw::kCapId) {
     std::ostringstream m;
-    m << "capability ID reads 0x" << std::hex << caps.id << ", expected 0x" << reg::kCapIdValue
+    m << "capability ID reads 0x" << std::hex << caps.id << ", expected 0x" << hw::kCapId
       << " (\"ESC1\"): esc_top register file not implemented or not responding";
     throw AccelError(AccelError::kNoDevice, m.str());
   }
@@ -375,19 +297,23 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
   r.y.setZero();
   r.acc.setZero();
   const int T = caps.hw.T;
+  // Split by input channel: each pass's int32 accumulators are partial sums over its channels;
+  // the host adds them (two's-complement wrap, as one long accumulation) and requantises.
+  r.stats.channel_groups = channel_groups(passes);
+  const bool csplit = r.stats.channel_groups > 1;
   for (size_t pi = 0; pi < passes.size(); ++pi) {
     const Pass& p = passes[pi];
     const bool whole = passes.size() == 1;
-    const IntLayer sl = whole ? layer : slice_layer(layer, p.n0, p.n1, p.r0, p.r1);
+    const IntLayer sl = whole ? layer : slice_layer(layer, p.n0, p.n1, p.r0, p.r1, p.c0, p.c1);
     const LayerConfig& sc = sl.cfg;
     const uint64_t wd = d.options().watchdog_cycles != 0 ? d.options().watchdog_cycles
                                                          : auto_watchdog(sl, caps.hw, d.options());
     // Recover from a previous abort/hang, then clear latched errors and done.
     if (d.top().busy_o) {
-      d.reg_write(reg::kCtrl, reg::kCtrlAbort);
+      d.reg_write(reg::kCtrl, kCtrlAbort);
       d.wait_idle(wd);
     }
-    d.reg_write(reg::kCtrl, reg::kCtrlClear);
+    d.reg_write(reg::kCtrl, kCtrlClear);
     const std::vector<LoadBeat> beats = encode_load(sl, caps);
     d.queue_load(beats);
     const double idle = d.options().idle_prob;
@@ -399,7 +325,8 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
     const AccelDriver::Outcome o = d.start_and_wait(wd);
     const std::string where = "pass " + std::to_string(pi) + "/" + std::to_string(passes.size()) +
                               " (n [" + std::to_string(p.n0) + "," + std::to_string(p.n1) +
-                              ") rows [" + std::to_string(p.r0) + "," + std::to_string(p.r1) + "))";
+                              ") rows [" + std::to_string(p.r0) + "," + std::to_string(p.r1) +
+                              ") c [" + std::to_string(p.c0) + "," + std::to_string(p.c1) + "))";
     if (o.error) {
       throw AccelError(o.code, "RTL raised error code " + std::to_string(o.code) + " in " + where);
     }
@@ -433,8 +360,13 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
         const int64_t px = want_tile * T + t;
         if (px >= P) break;
         const int y = static_cast<int>(px / Wo), x = static_cast<int>(px % Wo);
-        r.y(p.n0 + want_n, p.r0 + y, x) = b.y[t];
-        r.acc(p.n0 + want_n, p.r0 + y, x) = b.acc[t];
+        int32_t& acc = r.acc(p.n0 + want_n, p.r0 + y, x);
+        if (csplit) {
+          acc = static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(b.acc[t]));
+        } else {
+          r.y(p.n0 + want_n, p.r0 + y, x) = b.y[t];
+          acc = b.acc[t];
+        }
       }
     }
     PerfCounters pc;
@@ -453,6 +385,16 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
     r.stats.load_bytes += beats.size() * 9;
     r.stats.result_bytes += res.size() * static_cast<uint64_t>(T);
     r.stats.passes += 1;
+  }
+  if (csplit) {
+    for (int n = 0; n < cfg.N; ++n) {
+      for (int y = 0; y < cfg.Ho(); ++y) {
+        for (int x = 0; x < cfg.Wo(); ++x) {
+          r.y(n, y, x) = requant(r.acc(n, y, x), layer.rq.bias[n], layer.rq.mult[n],
+                                 layer.rq.shift[n], cfg.relu);
+        }
+      }
+    }
   }
   return r;
 }

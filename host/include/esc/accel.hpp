@@ -33,6 +33,9 @@ struct RunStats {
   PerfCounters perf;
   uint64_t load_bytes = 0, result_bytes = 0;
   int passes = 0;
+  // > 1: the layer was split by input channel; y is the host's requantisation of the summed
+  // RTL accumulators (acc is what the RTL computed, and what a comparison checks first).
+  int channel_groups = 1;
 };
 struct AccelResult {
   OutT y;
@@ -60,6 +63,7 @@ class Accel {
   Accel& operator=(const Accel&) = delete;
 
   HwCaps caps() const;                           // from the capability registers
+  int max_dim() const;                           // REG_CAP_MAXDIM (largest H, W)
   AccelResult run_layer(const IntLayer& layer);  // tiles when over capacity; throws AccelError
   void reset();                                  // assert rst_ni for a few cycles
   uint64_t cycle() const;                        // simulated cycles so far

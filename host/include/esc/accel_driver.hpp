@@ -10,39 +10,22 @@
 
 #include "Vesc_top.h"
 #include "esc/accel.hpp"
+#include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
+#include "esc/load_encoder.hpp"
 #include "esc/sim.hpp"
 
 namespace esc {
 
-// Register addresses / fields from rtl/esc_pkg.sv (the interface contract; capacities are NOT
-// copied: they are read back from the REG_CAP_* registers).
-namespace reg {
-constexpr uint32_t kCtrl = 0x00, kStatus = 0x01, kC = 0x02, kN = 0x03, kH = 0x04, kW = 0x05,
-                   kKsp = 0x06, kM = 0x07, kZshift = 0x08, kMode = 0x09;
-constexpr uint32_t kCycTotal = 0x10, kCycBcu = 0x11, kCycCau = 0x12, kCycStall = 0x13,
-                   kResBeats = 0x14, kLdBeats = 0x15;
-constexpr uint32_t kCapT = 0x20, kCapL = 0x21, kCapMmax = 0x22, kCapKmax = 0x23, kCapCmax = 0x24,
-                   kCapNmax = 0x25, kCapIfmap = 0x26, kCapCoef = 0x27, kCapCpstr = 0x28,
-                   kCapMaxdim = 0x29, kCapId = 0x2F;
-constexpr uint32_t kCapIdValue = 0x45534331;  // "ESC1"
-constexpr uint32_t kCtrlStart = 1u << 0, kCtrlAbort = 1u << 1, kCtrlClear = 1u << 2;
-}  // namespace reg
+// Register addresses, fields, targets and error codes: esc::hw (generated from
+// rtl/esc_interface.toml). Capacities are never copied: they are read from the CAP registers.
+namespace reg = hw::reg;
+using hw::LoadTarget;
 
-enum LoadTarget : uint8_t {
-  kTgtIfmap = 0,
-  kTgtBasis = 1,
-  kTgtCoef = 2,
-  kTgtColptr = 3,
-  kTgtBias = 4
-};
-
-struct LoadBeat {
-  uint8_t tgt = 0;
-  uint32_t addr = 0;
-  uint64_t lo = 0;  // ld_data_i[63:0]
-  uint8_t hi = 0;   // ld_data_i[71:64]
-};
+// CTRL words (one command bit each).
+inline constexpr uint32_t kCtrlStart = 1u << hw::ctrl_reg::kStart.lsb;
+inline constexpr uint32_t kCtrlAbort = 1u << hw::ctrl_reg::kAbort.lsb;
+inline constexpr uint32_t kCtrlClear = 1u << hw::ctrl_reg::kClear.lsb;
 
 struct ResBeat {
   std::vector<int8_t> y;     // T lanes
@@ -50,18 +33,6 @@ struct ResBeat {
   uint32_t n = 0, tile = 0;
   bool last = false;
 };
-
-// Capabilities plus the two values HwCaps has no field for.
-struct DeviceCaps {
-  HwCaps hw;
-  uint32_t colptr_stride = 0, max_dim = 0, id = 0;
-};
-
-// Load-stream beats of one (already capacity-checked) layer: IFMAP, BASIS, COEF, COLPTR, BIAS.
-std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps);
-// REG_KSP / REG_MODE encodings.
-uint32_t ksp_word(const LayerConfig& cfg);
-uint32_t mode_word(const LayerConfig& cfg);
 
 class AccelDriver {
  public:

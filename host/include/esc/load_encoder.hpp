@@ -1,0 +1,43 @@
+// Load-stream encoder: the beats that write one layer into the accelerator's buffers, and the
+// words of the configuration registers. Every address, target and field comes from the one
+// interface description (esc/hw_interface.hpp, generated from rtl/esc_interface.toml);
+// capacities come from the device's capability registers (DeviceCaps).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "esc/hw_interface.hpp"
+#include "esc/layer.hpp"
+#include "esc/metrics.hpp"
+
+namespace esc {
+
+// One load-stream beat: ld_tgt_i, ld_addr_i and the LdDataW-bit ld_data_i as {hi, lo}.
+struct LoadBeat {
+  uint8_t tgt = 0;
+  uint32_t addr = 0;
+  uint64_t lo = 0;  // ld_data_i[63:0]
+  uint8_t hi = 0;   // ld_data_i[71:64]
+};
+static_assert(hw::LdDataW == 72, "LoadBeat holds a 72-bit beat as {hi, lo}");
+
+// Capabilities of the device (HwCaps) plus the values HwCaps has no field for.
+struct DeviceCaps {
+  HwCaps hw;
+  uint32_t colptr_stride = 0, max_dim = 0, id = 0;
+};
+
+// Beats of one (already capacity-checked) layer: IFMAP, BASIS, COEF, COLPTR, BIAS.
+std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps);
+
+// The COEF, COLPTR and BIAS beats of single entries (also used by block-level tests).
+LoadBeat coef_beat(int lane, int64_t index, int n, int m, int a, int64_t coef_depth);
+LoadBeat colptr_beat(int lane, int c, uint32_t ptr, uint32_t colptr_stride);
+LoadBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift);
+
+// REG_KSP / REG_MODE words of a configuration.
+uint32_t ksp_word(const LayerConfig& cfg);
+uint32_t mode_word(const LayerConfig& cfg);
+
+}  // namespace esc

@@ -211,8 +211,7 @@ module esc_bcu #(
   // Assertions
   // ---------------------------------------------------------------------------
   // z stream rule (an abort flushes the stream on purpose).
-  `ESC_ASSERT(BcuZStream_A, (z_valid_o && !z_ready_i && !abort_i) |=>
-                            (abort_i || (z_valid_o && $stable(z_data_o))))
+  `ESC_ASSERT_STREAM(BcuZStream_A, z_valid_o, z_ready_i, z_data_o, abort_i)
   `ESC_ASSERT_KNOWN(BcuZValidKnown_A, z_valid_o)
   `ESC_ASSERT_KNOWN(BcuGrpReadyKnown_A, grp_ready_o)
   `ESC_ASSERT(BcuMInRange_A, iss_fire |-> (iss_m < cfg_m_i && 32'(cfg_m_i) <= MaxBases))

@@ -226,8 +226,7 @@ module esc_drain #(
 
   // Stream rule (an abort may drop a pending beat, so the flush cycle is excluded).
   `ESC_ASSERT_STREAM(ResStream_A, res_valid_o, res_ready_i,
-                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o},
-                     clk_i, rst_ni && !flush_i)
+                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o}, flush_i)
   `ESC_ASSERT_NEVER(DrainFifoOverflow_A, ff_push && !ff_pop &&
                                          (ff_cnt_q == (FifoIdxW + 1)'(FifoDepth)))
   `ESC_ASSERT_KNOWN(ResValidKnown_A, res_valid_o)

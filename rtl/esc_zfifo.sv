@@ -169,11 +169,7 @@ module esc_zfifo #(
   // Assertions //
   ////////////////
 
-`ifndef SYNTHESIS
-  initial begin
-    if (Depth < 2 || (Depth & (Depth - 1)) != 0) $fatal(1, "esc_zfifo: Depth must be 2**k >= 2");
-  end
-`endif
+  `ESC_ASSERT_INIT(ZfifoDepthPow2_A, Depth >= 2 && (Depth & (Depth - 1)) == 0)
   // Never accept a slot without a free index or over a slot still being copied, never release
   // a slot that was not written.
   `ESC_ASSERT_NEVER(ZfifoOverflow_A, push && full_o)

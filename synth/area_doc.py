@@ -183,7 +183,7 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     D.append("")
     D.append("### Flow (`synth/synth.py`)")
     D.append("")
-    D.append("1. `read_verilog -sv -DSYNTHESIS -Irtl rtl/esc_pkg.sv` + only the files the top "
+    D.append("1. `read_verilog -sv -DSYNTHESIS -Irtl/prim rtl/esc_pkg.sv` + only the files the top "
              "needs (found by scanning instantiations, so a half-written unrelated file does "
              "not break the flow); `chparam` for top parameters; package localparams (COEF_W) "
              "are overridden in a patched copy of the package.")

@@ -314,11 +314,12 @@ module esc_cau #(
   logic [BiasW-1:0]  bias_rdata;
   logic              drain_idle;
 
-  esc_cau_ram #(
+  esc_prim_ram_1r1w #(
     .Depth(MaxFilters),
     .Width(BiasW)
   ) u_bias_ram (
     .clk_i,
+    .rst_ni,
     .we_i   (ld_bias_we),
     .waddr_i(ld_addr_i[BiasAW-1:0]),
     .wdata_i(ld_data_i[BiasW-1:0]),

@@ -91,11 +91,12 @@ module esc_cau_lane #(
   logic [CoefAW-1:0] coef_raddr;
   logic [EntW-1:0]   coef_rdata;
 
-  esc_cau_ram #(
+  esc_prim_ram_1r1w #(
     .Depth(MaxChannels + 1),
     .Width(PtrW)
   ) u_colptr_ram (
     .clk_i,
+    .rst_ni,
     .we_i   (cp_we_i),
     .waddr_i(cp_waddr_i),
     .wdata_i(cp_wdata_i),
@@ -104,11 +105,12 @@ module esc_cau_lane #(
     .rdata_o(cp_rdata)
   );
 
-  esc_cau_ram #(
+  esc_prim_ram_1r1w #(
     .Depth(CoefDepth),
     .Width(EntW)
   ) u_coef_ram (
     .clk_i,
+    .rst_ni,
     .we_i   (coef_we_i),
     .waddr_i(coef_waddr_i),
     .wdata_i(coef_wdata_i),

@@ -48,7 +48,7 @@ module esc_ifmap_buf #(
     logic [BankAddrW-1:0] ridx;
     assign sum  = word + WordAddrW'(SegWords - 1 - b);
     assign ridx = sum[WordAddrW-1:Lg];
-    esc_ram_1r1w #(
+    esc_prim_ram_1r1w #(
       .Depth(BankDepth),
       .Width(64)
     ) u_bank (

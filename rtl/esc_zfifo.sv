@@ -151,11 +151,12 @@ module esc_zfifo #(
     logic [RamAW-1:0] raddr;
     assign raddr = RamAW'(32'(rd_slot_i[r*IdxW +: IdxW]) * NumWords +
                           32'(rd_word_i[r*WordIdxW +: WordIdxW]));
-    esc_cau_ram #(
+    esc_prim_ram_1r1w #(
       .Depth(RamDepth),
       .Width(WordW)
     ) u_ram (
       .clk_i,
+      .rst_ni,
       .we_i   (ram_we),
       .waddr_i(ram_waddr),
       .wdata_i(ram_wdata),

@@ -270,7 +270,7 @@ def run_yosys(script, outdir, timeout):
 # Netlist analysis
 # ---------------------------------------------------------------------------------------------
 def pretty_module(name):
-    """'$paramod$abc\\esc_cau_ram\\Depth=...' -> 'esc_cau_ram(Depth=...)'."""
+    """'$paramod$abc\\esc_prim_ram_1r1w\\Depth=...' -> 'esc_prim_ram_1r1w(Depth=...)'."""
     if not name.startswith("$paramod"):
         return name
     parts = name.split("\\")

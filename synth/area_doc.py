@@ -18,7 +18,7 @@ CATEGORY = {
     "esc_bcu": "BCU", "esc_window_gen": "BCU",
     "esc_cau_lane": "CAU lanes",
     "esc_ifmap_buf": "buffers", "esc_basis_buf": "buffers", "esc_zfifo": "buffers",
-    "esc_prim_ram_1r1w": "buffers", "esc_psum_bank": "buffers",
+    "esc_prim_ram_1r1w": "buffers", "esc_prim_fifo": "buffers", "esc_psum_bank": "buffers",
     "esc_coef_buf": "buffers",
     "esc_drain": "post-processing", "esc_postproc": "post-processing",
     "esc_ctrl": "controller + registers", "esc_regs": "controller + registers",

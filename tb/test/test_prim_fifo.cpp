@@ -9,8 +9,8 @@
 #include <deque>
 
 #include "Vesc_prim_fifo.h"
-#include "esc/fixture.hpp"
 #include "esc/layer.hpp"
+#include "prim_fixture.hpp"
 
 namespace esc {
 namespace {
@@ -32,44 +32,17 @@ struct FifoModel {
     if (pop) q.pop_front();
     if (push) q.push_back(in_data);
   }
-};
-
-class PrimFifo : public RtlFixture<Vesc_prim_fifo> {
- protected:
-  void SetUp() override {
-    RtlFixture::SetUp();
-    Vesc_prim_fifo& d = dut();
-    d.flush_i = 0;
-    d.in_valid_i = 0;
-    d.in_data_i = 0;
-    d.out_ready_i = 0;
-    reset();
-  }
-  // Apply inputs, compare the outputs with the model before the edge, then clock both.
-  void step(bool in_valid, uint8_t in_data, bool out_ready, bool flush = false) {
-    Vesc_prim_fifo& d = dut();
-    d.in_valid_i = in_valid;
-    d.in_data_i = in_data;
-    d.out_ready_i = out_ready;
-    d.flush_i = flush;
-    sim().settle();
-    check("before edge " + std::to_string(n_));
-    m_.step(in_valid, in_data, out_ready, flush);
-    cycle();
-    ++n_;
-  }
-  void check(const std::string& where) {
-    const Vesc_prim_fifo& d = dut();
-    ASSERT_EQ(d.fill_o, m_.q.size()) << where;
-    ASSERT_EQ(d.in_ready_o, m_.in_ready()) << where;
-    ASSERT_EQ(d.out_valid_o, m_.out_valid()) << where;
-    if (m_.out_valid()) {
-      ASSERT_EQ(d.out_data_o, m_.q.front()) << where;
+  void check(const Vesc_prim_fifo& d, bool /*out_ready*/, const std::string& where) const {
+    ASSERT_EQ(d.fill_o, q.size()) << where;
+    ASSERT_EQ(d.in_ready_o, in_ready()) << where;
+    ASSERT_EQ(d.out_valid_o, out_valid()) << where;
+    if (out_valid()) {
+      ASSERT_EQ(d.out_data_o, q.front()) << where;
     }
   }
-  FifoModel m_;
-  int n_ = 0;
 };
+
+using PrimFifo = PrimTest<Vesc_prim_fifo, FifoModel>;
 
 TEST_F(PrimFifo, EmptyAfterReset) {
   sim().settle();

@@ -6,8 +6,8 @@
 #include <cstdint>
 
 #include "Vesc_prim_stream_reg.h"
-#include "esc/fixture.hpp"
 #include "esc/layer.hpp"
+#include "prim_fixture.hpp"
 
 namespace esc {
 namespace {
@@ -26,38 +26,16 @@ struct RegModel {
     }
     if (flush) valid = false;
   }
+  void check(const Vesc_prim_stream_reg& d, bool out_ready, const std::string& where) const {
+    ASSERT_EQ(d.in_ready_o, in_ready(out_ready)) << where;
+    ASSERT_EQ(d.out_valid_o, valid) << where;
+    if (valid) {
+      ASSERT_EQ(d.out_data_o, data) << where;
+    }
+  }
 };
 
-class PrimStreamReg : public RtlFixture<Vesc_prim_stream_reg> {
- protected:
-  void SetUp() override {
-    RtlFixture::SetUp();
-    Vesc_prim_stream_reg& d = dut();
-    d.flush_i = 0;
-    d.in_valid_i = 0;
-    d.in_data_i = 0;
-    d.out_ready_i = 0;
-    reset();
-  }
-  void step(bool in_valid, uint8_t in_data, bool out_ready, bool flush = false) {
-    Vesc_prim_stream_reg& d = dut();
-    d.in_valid_i = in_valid;
-    d.in_data_i = in_data;
-    d.out_ready_i = out_ready;
-    d.flush_i = flush;
-    sim().settle();
-    ASSERT_EQ(d.in_ready_o, m_.in_ready(out_ready)) << "cycle " << n_;
-    ASSERT_EQ(d.out_valid_o, m_.valid) << "cycle " << n_;
-    if (m_.valid) {
-      ASSERT_EQ(d.out_data_o, m_.data) << "cycle " << n_;
-    }
-    m_.step(in_valid, in_data, out_ready, flush);
-    cycle();
-    ++n_;
-  }
-  RegModel m_;
-  int n_ = 0;
-};
+using PrimStreamReg = PrimTest<Vesc_prim_stream_reg, RegModel>;
 
 TEST_F(PrimStreamReg, EmptyAfterReset) {
   sim().settle();

@@ -2,8 +2,9 @@
 find_program(CLANG_FORMAT_EXE NAMES clang-format-14 clang-format)
 find_program(VERILATOR_EXE verilator REQUIRED)
 
-# RTL lint: verilator --lint-only -Wall on every module (one test per module).
-file(GLOB ESC_RTL_MODULES ${CMAKE_SOURCE_DIR}/rtl/esc_*.sv)
+# RTL lint: verilator --lint-only -Wall on every module (one test per module), rtl/ and rtl/prim/.
+file(GLOB ESC_RTL_MODULES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/rtl/esc_*.sv
+     ${CMAKE_SOURCE_DIR}/rtl/prim/esc_*.sv)
 list(FILTER ESC_RTL_MODULES EXCLUDE REGEX "_pkg\\.sv$")
 foreach(sv ${ESC_RTL_MODULES})
   get_filename_component(mod ${sv} NAME_WE)

@@ -2,7 +2,8 @@
 # shared by host/ (the accelerator model the driver links) and tb/ (block-level models).
 # Verilator builds are expensive on 2 cores: every verilate() call is deliberate.
 
-file(GLOB ESC_RTL_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rtl/esc_*.sv)
+file(GLOB ESC_RTL_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rtl/esc_*.sv
+     ${PROJECT_SOURCE_DIR}/rtl/prim/esc_*.sv)
 list(REMOVE_ITEM ESC_RTL_SOURCES ${PROJECT_SOURCE_DIR}/rtl/esc_pkg.sv)
 set(ESC_RTL_SOURCES ${PROJECT_SOURCE_DIR}/rtl/esc_pkg.sv ${ESC_RTL_SOURCES})
 
@@ -10,7 +11,7 @@ set(ESC_RTL_SOURCES ${PROJECT_SOURCE_DIR}/rtl/esc_pkg.sv ${ESC_RTL_SOURCES})
 # separately (lint.rtl.* tests, scripts/lint_rtl.sh). An illegal parameter set ($error in
 # esc_param_check) always stops the build (USERERROR). Waivers come only from lint/verilator_waiver.vlt.
 set(ESC_VERILATOR_ARGS
-  -Wall -Wno-fatal -Werror-USERERROR --assert -I${PROJECT_SOURCE_DIR}/rtl
+  -Wall -Wno-fatal -Werror-USERERROR --assert -I${PROJECT_SOURCE_DIR}/rtl/prim
   --x-assign fast --x-initial fast
   ${PROJECT_SOURCE_DIR}/lint/verilator_waiver.vlt)
 if(ESC_COVERAGE)

@@ -19,7 +19,7 @@ module esc_basis_buf #(
 );
 `include "esc_assert.svh"
 
-  esc_ram_1r1w #(
+  esc_prim_ram_1r1w #(
     .Depth(Depth),
     .Width(esc_pkg::LdDataW)
   ) u_mem (

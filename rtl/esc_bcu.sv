@@ -71,10 +71,9 @@ module esc_bcu #(
   logic [MIdxW-1:0] s1_m_d, s1_m_q;
 
   // Slot assembly and output
-  logic [ZDataW-1:0] asm_d, asm_q, zout_d, zout_q;
-  logic              asm_full_d, asm_full_q, zvalid_d, zvalid_q, out_free, move;
+  logic [ZDataW-1:0] asm_d, asm_q;
+  logic              asm_full_d, asm_full_q, out_free, move;
 
-  assign out_free = !zvalid_q || z_ready_i;
   assign move     = asm_full_q && out_free;
   assign stall    = s1_valid_q && asm_full_q && !out_free;
 
@@ -164,12 +163,6 @@ module esc_bcu #(
   always_comb begin
     asm_d      = asm_q;
     asm_full_d = asm_full_q && !move;
-    zout_d     = zout_q;
-    zvalid_d   = zvalid_q && !z_ready_i;
-    if (move) begin
-      zout_d   = asm_q;
-      zvalid_d = 1'b1;
-    end
     if (s1_fire) begin
       for (int m = 0; m < MaxBases; m++) begin
         if (s1_m_q == MIdxW'(m)) asm_d[m*SlotW +: SlotW] = zq_all;
@@ -178,14 +171,27 @@ module esc_bcu #(
     end
     if (abort_i || start_i) begin
       asm_full_d = 1'b0;
-      zvalid_d   = 1'b0;
     end
     if (start_i) asm_d = '0;  // bases m >= M stay zero for the whole layer
   end
 
-  assign z_valid_o = zvalid_q;
-  assign z_data_o  = zout_q;
-  assign busy_o    = iss_valid_q || s1_valid_q || asm_full_q || zvalid_q;
+  // A complete slot moves to the output register when that is empty or being emptied
+  // (out_free); start and abort drop a slot waiting there.
+  esc_prim_stream_reg #(
+    .Width(ZDataW)
+  ) u_zout (
+    .clk_i,
+    .rst_ni,
+    .flush_i    (abort_i || start_i),
+    .in_valid_i (asm_full_q),
+    .in_ready_o (out_free),
+    .in_data_i  (asm_q),
+    .out_valid_o(z_valid_o),
+    .out_ready_i(z_ready_i),
+    .out_data_o (z_data_o)
+  );
+
+  assign busy_o = iss_valid_q || s1_valid_q || asm_full_q || z_valid_o;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -198,8 +204,6 @@ module esc_bcu #(
       s1_last_q   <= 1'b0;
       asm_q       <= '0;
       asm_full_q  <= 1'b0;
-      zout_q      <= '0;
-      zvalid_q    <= 1'b0;
     end else begin
       iss_valid_q <= iss_valid_d;
       m_q         <= m_d;
@@ -210,8 +214,6 @@ module esc_bcu #(
       s1_last_q   <= s1_last_d;
       asm_q       <= asm_d;
       asm_full_q  <= asm_full_d;
-      zout_q      <= zout_d;
-      zvalid_q    <= zvalid_d;
     end
   end
 
@@ -219,8 +221,7 @@ module esc_bcu #(
   // Assertions
   // ---------------------------------------------------------------------------
   // z stream rule (an abort flushes the stream on purpose).
-  `ESC_ASSERT(BcuZStream_A, (z_valid_o && !z_ready_i && !abort_i) |=>
-                            (abort_i || (z_valid_o && $stable(z_data_o))))
+  `ESC_ASSERT_STREAM(BcuZStream_A, z_valid_o, z_ready_i, z_data_o, abort_i)
   `ESC_ASSERT_KNOWN(BcuZValidKnown_A, z_valid_o)
   `ESC_ASSERT_KNOWN(BcuGrpReadyKnown_A, grp_ready_o)
   `ESC_ASSERT(BcuMInRange_A, iss_fire |-> (iss_m < cfg_m_i && 32'(cfg_m_i) <= MaxBases))

@@ -326,11 +326,12 @@ module esc_cau #(
   logic [BiasW-1:0]  bias_rdata;
   logic              drain_idle;
 
-  esc_cau_ram #(
+  esc_prim_ram_1r1w #(
     .Depth(MaxFilters),
     .Width(BiasW)
   ) u_bias_ram (
     .clk_i,
+    .rst_ni,
     .we_i   (ld_bias_we),
     .waddr_i(ld_addr_i[BiasAW-1:0]),
     .wdata_i(ld_data_i[BiasW-1:0]),
@@ -378,16 +379,11 @@ module esc_cau #(
   // Assertions //
   ////////////////
 
-`ifndef SYNTHESIS
-  initial begin
-    if ((CoefDepth & (CoefDepth - 1)) != 0) $fatal(1, "esc_cau: CoefDepth must be a power of 2");
-    if ((ZFifoDepth & (ZFifoDepth - 1)) != 0) $fatal(1, "esc_cau: ZFifoDepth must be 2**k");
-  end
-`endif
+  `ESC_ASSERT_INIT(CauCoefDepthPow2_A, (CoefDepth & (CoefDepth - 1)) == 0)
+  `ESC_ASSERT_INIT(CauZFifoDepthPow2_A, (ZFifoDepth & (ZFifoDepth - 1)) == 0)
 
   `ESC_ASSERT_STREAM(CauResStream_A, res_valid_o, res_ready_i,
-                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o},
-                     clk_i, rst_ni && !flush)
+                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o}, flush)
   // esc_ctrl only starts legal layers; with C, N or the tile count at 0 the lanes or the drain
   // would wait forever, with M out of range the Z words would be mis-addressed.
   `ESC_ASSERT(CauStartLegal_A, start_i |-> (cfg_c_i != '0) && (32'(cfg_c_i) <= MaxChannels) &&

@@ -77,7 +77,8 @@ module esc_cau_lane #(
 );
 
   localparam int unsigned CqDepth = 4;
-  localparam int unsigned CqIdxW  = 2;
+  localparam int unsigned CqW     = 2 * PtrW + 1;
+  localparam int unsigned CqFillW = $clog2(CqDepth + 1);
   localparam int unsigned T       = NumPixLanes;
   localparam int unsigned MidW    = esc_pkg::MidW;
   localparam int unsigned AccW    = esc_pkg::AccW;
@@ -93,11 +94,12 @@ module esc_cau_lane #(
   logic [CoefAW-1:0] coef_raddr;
   logic [EntW-1:0]   coef_rdata;
 
-  esc_cau_ram #(
+  esc_prim_ram_1r1w #(
     .Depth(MaxChannels + 1),
     .Width(PtrW)
   ) u_colptr_ram (
     .clk_i,
+    .rst_ni,
     .we_i   (cp_we_i),
     .waddr_i(cp_waddr_i),
     .wdata_i(cp_wdata_i),
@@ -106,11 +108,12 @@ module esc_cau_lane #(
     .rdata_o(cp_rdata)
   );
 
-  esc_cau_ram #(
+  esc_prim_ram_1r1w #(
     .Depth(CoefDepth),
     .Width(EntW)
   ) u_coef_ram (
     .clk_i,
+    .rst_ni,
     .we_i   (coef_we_i),
     .waddr_i(coef_waddr_i),
     .wdata_i(coef_wdata_i),
@@ -132,17 +135,14 @@ module esc_cau_lane #(
   logic               pf_c_is_end;
   logic               pf_err;
 
-  // column queue
-  logic [PtrW-1:0]    cq_start_q [CqDepth];
-  logic [PtrW-1:0]    cq_end_q   [CqDepth];
-  logic [CqDepth-1:0] cq_last_q;
-  logic [CqIdxW-1:0]  cq_wr_q, cq_rd_q;
-  logic [CqIdxW:0]    cq_cnt_q, cq_cnt_d;
-  logic               cq_push, cq_pop;
+  // column queue: {start pointer, end pointer, last column of the tile}
+  logic               cq_push, cq_pop, cq_in_ready, cq_valid;
+  logic [CqW-1:0]     cq_head;
+  logic [CqFillW-1:0] cq_fill;
 
   assign pf_c_is_end = ({{(32 - CpAW) {1'b0}}, pf_c_q} == {16'd0, cfg_c_i});
   assign cp_re       = pf_run_q && !stop_i &&
-                       ((32'(cq_cnt_q) + 32'(pf_rv_q)) < CqDepth);
+                       ((32'(cq_fill) + 32'(pf_rv_q)) < CqDepth);
   assign cp_raddr    = pf_c_q;
 
   always_comb begin
@@ -203,42 +203,23 @@ module esc_cau_lane #(
     end
   end
 
-  // Column queue storage (small, registers).
-  always_comb begin
-    cq_cnt_d = cq_cnt_q + (CqIdxW + 1)'(cq_push) - (CqIdxW + 1)'(cq_pop);
-    if (flush_i) begin
-      cq_cnt_d = '0;
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cq_wr_q   <= '0;
-      cq_rd_q   <= '0;
-      cq_cnt_q  <= '0;
-      cq_last_q <= '0;
-      for (int i = 0; i < CqDepth; i++) begin
-        cq_start_q[i] <= '0;
-        cq_end_q[i]   <= '0;
-      end
-    end else begin
-      cq_cnt_q <= cq_cnt_d;
-      if (flush_i) begin
-        cq_wr_q <= '0;
-        cq_rd_q <= '0;
-      end else begin
-        if (cq_push) begin
-          cq_start_q[cq_wr_q] <= pf_prev_q;
-          cq_end_q[cq_wr_q]   <= cp_rdata;
-          cq_last_q[cq_wr_q]  <= pf_rlast_q;
-          cq_wr_q             <= cq_wr_q + 1'b1;
-        end
-        if (cq_pop) begin
-          cq_rd_q <= cq_rd_q + 1'b1;
-        end
-      end
-    end
-  end
+  // Column queue. The prefetch pushes on credit (cp_re above counts the read in flight), so
+  // a push never meets a full queue; the issue stage pops the head when its column is done.
+  esc_prim_fifo #(
+    .Depth(CqDepth),
+    .Width(CqW)
+  ) u_col_queue (
+    .clk_i,
+    .rst_ni,
+    .flush_i,
+    .in_valid_i (cq_push),
+    .in_ready_o (cq_in_ready),
+    .in_data_i  ({pf_prev_q, cp_rdata, pf_rlast_q}),
+    .out_valid_o(cq_valid),
+    .out_ready_i(cq_pop),
+    .out_data_o (cq_head),
+    .fill_o     (cq_fill)
+  );
 
   // ---------------------------------------------------------------------------
   // S0: issue
@@ -251,10 +232,10 @@ module esc_cau_lane #(
   logic               head_last, head_valid;
   logic               slot_ok, half_ok, go, empty_col, col_done, ent;
 
-  assign head_valid = (cq_cnt_q != '0);
-  assign head_end   = cq_end_q[cq_rd_q];
-  assign head_last  = cq_last_q[cq_rd_q];
-  assign e_eff      = iss_first_q ? cq_start_q[cq_rd_q] : iss_e_q;
+  logic [PtrW-1:0]    head_start;
+  assign head_valid = cq_valid;
+  assign {head_start, head_end, head_last} = cq_head;
+  assign e_eff      = iss_first_q ? head_start : iss_e_q;
   assign slot_ok    = (iss_zptr_q != zf_wr_ptr_i);
   // tile iss_tile may use half iss_tile%2 once tile iss_tile-2 has been drained
   assign half_ok    = ({1'b0, iss_tile_q} < ({1'b0, drained_i} + (TileW + 1)'(2)));
@@ -455,8 +436,9 @@ module esc_cau_lane #(
 
   // The lane never accumulates into a half that still holds an undrained tile (k-2).
   `ESC_ASSERT_NEVER(LaneHalfBusy_A, ent && !(iss_tile_q < drained_i + 2))
-  `ESC_ASSERT_NEVER(LaneCqOverflow_A, cq_push && !cq_pop && (cq_cnt_q == (CqIdxW + 1)'(CqDepth)))
-  `ESC_ASSERT_NEVER(LaneCqUnderflow_A, cq_pop && (cq_cnt_q == '0))
+  // The credit in cp_re keeps the column queue from overflowing; pops only see a valid head.
+  `ESC_ASSERT_NEVER(LaneCqOverflow_A, cq_push && !cq_in_ready)
+  `ESC_ASSERT_NEVER(LaneCqUnderflow_A, cq_pop && !cq_valid)
   `ESC_ASSERT_NEVER(LaneTileAhead_A, tiles_done_q > drained_i + 2)
   `ESC_ASSERT_KNOWN(LaneActiveKnown_A, active_o)
   `ESC_ASSERT_KNOWN(LaneErrKnown_A, err_o)

@@ -48,7 +48,7 @@ module esc_drain #(
 );
 
   localparam int unsigned FifoDepth = 4;
-  localparam int unsigned FifoIdxW  = 2;
+  localparam int unsigned FifoFillW = $clog2(FifoDepth + 1);
   localparam int unsigned TagW      = esc_pkg::NIdxW + TileW + 1;
   localparam int unsigned BeatW     = NumPixLanes * esc_pkg::ActW + PsumW + TagW;
 
@@ -60,7 +60,7 @@ module esc_drain #(
   logic [NlW-1:0]     nl_q, nl_d;
   logic [TileW-1:0]   tile_q, tile_d;
   logic               tile_ready, credit_ok, issue, last_n, last_tile;
-  logic [FifoIdxW:0]  ff_cnt_q, ff_cnt_d;
+  logic [FifoFillW-1:0] ff_fill;
   logic               d1_v_q;
   logic [LaneW-1:0]   d1_lane_q;
   logic [TagW-1:0]    d1_tag_q;
@@ -75,7 +75,7 @@ module esc_drain #(
     end
   end
 
-  assign credit_ok = (32'(ff_cnt_q) + 32'(d1_v_q) + 32'(pp_v)) < FifoDepth;
+  assign credit_ok = (32'(ff_fill) + 32'(d1_v_q) + 32'(pp_v)) < FifoDepth;
   assign issue     = tile_ready && credit_ok && !stop_i && !flush_i;
   assign last_n    = ((n_q + esc_pkg::NIdxW'(1)) == cfg_n_i);
   assign last_tile = ((tile_q + 1'b1) == cfg_num_tiles_i);
@@ -173,52 +173,30 @@ module esc_drain #(
   assign pp_v = pp_valid;
 
   // ---------------------------------------------------------------------------
-  // Output FIFO
+  // Output FIFO (pushed on credit: issue counts every beat in flight, so a push never meets a
+  // full FIFO and pp_valid needs no ready)
   // ---------------------------------------------------------------------------
-  logic [BeatW-1:0]    ff_q [FifoDepth];
-  logic [FifoIdxW-1:0] ff_wr_q, ff_rd_q;
-  logic                ff_push, ff_pop;
-  logic [BeatW-1:0]    head;
+  logic ff_push, ff_in_ready;
 
   assign ff_push = pp_valid && !flush_i;
-  assign ff_pop  = res_valid_o && res_ready_i;
 
-  always_comb begin
-    ff_cnt_d = ff_cnt_q + (FifoIdxW + 1)'(ff_push) - (FifoIdxW + 1)'(ff_pop);
-    if (flush_i) begin
-      ff_cnt_d = '0;
-    end
-  end
+  esc_prim_fifo #(
+    .Depth(FifoDepth),
+    .Width(BeatW)
+  ) u_out_fifo (
+    .clk_i,
+    .rst_ni,
+    .flush_i,
+    .in_valid_i (ff_push),
+    .in_ready_o (ff_in_ready),
+    .in_data_i  ({pp_data, pp_acc, pp_tag}),
+    .out_valid_o(res_valid_o),
+    .out_ready_i(res_ready_i),
+    .out_data_o ({res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o}),
+    .fill_o     (ff_fill)
+  );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ff_cnt_q <= '0;
-      ff_wr_q  <= '0;
-      ff_rd_q  <= '0;
-      for (int i = 0; i < FifoDepth; i++) begin
-        ff_q[i] <= '0;
-      end
-    end else begin
-      ff_cnt_q <= ff_cnt_d;
-      if (flush_i) begin
-        ff_wr_q <= '0;
-        ff_rd_q <= '0;
-      end else begin
-        if (ff_push) begin
-          ff_q[ff_wr_q] <= {pp_data, pp_acc, pp_tag};
-          ff_wr_q       <= ff_wr_q + 1'b1;
-        end
-        if (ff_pop) begin
-          ff_rd_q <= ff_rd_q + 1'b1;
-        end
-      end
-    end
-  end
-
-  assign head        = ff_q[ff_rd_q];
-  assign res_valid_o = (ff_cnt_q != '0);
-  assign {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o} = head;
-  assign idle_o      = !d1_v_q && !pp_valid && (ff_cnt_q == '0);
+  assign idle_o = !d1_v_q && !pp_valid && !res_valid_o;
 
   ////////////////
   // Assertions //
@@ -226,12 +204,10 @@ module esc_drain #(
 
   // Stream rule (an abort may drop a pending beat, so the flush cycle is excluded).
   `ESC_ASSERT_STREAM(ResStream_A, res_valid_o, res_ready_i,
-                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o},
-                     clk_i, rst_ni && !flush_i)
-  `ESC_ASSERT_NEVER(DrainFifoOverflow_A, ff_push && !ff_pop &&
-                                         (ff_cnt_q == (FifoIdxW + 1)'(FifoDepth)))
+                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o}, flush_i)
+  `ESC_ASSERT_NEVER(DrainFifoOverflow_A, ff_push && !ff_in_ready)
   `ESC_ASSERT_KNOWN(ResValidKnown_A, res_valid_o)
   `ESC_COVER(ResBackpressure_C, res_valid_o && !res_ready_i)
-  `ESC_COVER(DrainFifoFull_C, ff_cnt_q == (FifoIdxW + 1)'(FifoDepth))
+  `ESC_COVER(DrainFifoFull_C, !ff_in_ready)
 
 endmodule

@@ -49,7 +49,7 @@ module esc_ifmap_buf #(
     logic [BankAddrW-1:0] ridx;
     assign sum  = word + WordAddrW'(SegWords - 1 - b);
     assign ridx = sum[WordAddrW-1:Lg];
-    esc_ram_1r1w #(
+    esc_prim_ram_1r1w #(
       .Depth(BankDepth),
       .Width(WordW)
     ) u_bank (
@@ -91,11 +91,6 @@ module esc_ifmap_buf #(
   `ESC_ASSERT_KNOWN(IfmapRdEnKnown_A, rd_en_i)
   // Loads only happen while the accelerator is idle, never while the layer reads.
   `ESC_ASSERT_NEVER(IfmapRdWrSameCycle_A, rd_en_i && wr_en_i)
-`ifndef SYNTHESIS
-  initial begin
-    if (IfmapBytes < 16 || (IfmapBytes & (IfmapBytes - 1)) != 0) begin
-      $error("esc_ifmap_buf: IfmapBytes must be a power of two >= 16");
-    end
-  end
-`endif
+  // IfmapBytes must be a power of two >= 16.
+  `ESC_ASSERT_INIT(IfmapBytesLegal_A, IfmapBytes >= 16 && (IfmapBytes & (IfmapBytes - 1)) == 0)
 endmodule

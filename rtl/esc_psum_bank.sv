@@ -83,11 +83,12 @@ module esc_psum_bank #(
     assign ram_raddr[h] = (dr_en_i && (dr_half_i == 1'(h))) ? dr_addr_i : rd_addr_i;
     assign ram_we[h]    = wr_en_i && (wr_half_i == 1'(h));
 
-    esc_cau_ram #(
+    esc_prim_ram_1r1w #(
       .Depth(Depth),
       .Width(Width)
     ) u_ram (
       .clk_i,
+      .rst_ni,
       .we_i   (ram_we[h]),
       .waddr_i(wr_addr_i),
       .wdata_i(wr_data_i),

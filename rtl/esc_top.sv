@@ -381,10 +381,8 @@ module esc_top #(
   `ESC_ASSERT_KNOWN(TopResValidKnown_A, res_valid_o)
   // An abort may drop a pending beat (as in esc_cau/esc_drain): the abort cycle is excluded.
   `ESC_ASSERT_STREAM(TopResStream_A, res_valid_o, res_ready_i,
-                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o},
-                     clk_i, rst_ni && !run_abort)
-  `ESC_ASSERT(TopZStream_A, (z_valid && !z_ready && !run_abort) |=>
-                            (run_abort || (z_valid && $stable(z_data))))
+                     {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o}, run_abort)
+  `ESC_ASSERT_STREAM(TopZStream_A, z_valid, z_ready, z_data, run_abort)
   // Loads are only written while idle, so no buffer is written while the layer reads it.
   `ESC_ASSERT_NEVER(TopLoadWhileBusy_A, (ifmap_we || basis_we || cau_we) && busy)
   `ESC_COVER(TopZBackpressure_C, z_valid && !z_ready)

@@ -376,8 +376,7 @@ module esc_window_gen #(
   // Assertions
   // ---------------------------------------------------------------------------
   // Stream rule, except that ABORT may withdraw a stalled group (found by the stress run).
-  `ESC_ASSERT(WgenGrpStream_A, (grp_valid_o && !grp_ready_i && !abort_i) |=>
-                               (abort_i || (grp_valid_o && $stable(grp_win_o))))
+  `ESC_ASSERT_STREAM(WgenGrpStream_A, grp_valid_o, grp_ready_i, grp_win_o, abort_i)
   `ESC_ASSERT_KNOWN(WgenGrpValidKnown_A, grp_valid_o)
   `ESC_ASSERT_KNOWN(WgenRdEnKnown_A, rd_en_o)
   // No window-buffer overflow: a read never lands on a completed, untaken group.
@@ -388,13 +387,8 @@ module esc_window_gen #(
   `ESC_ASSERT(WgenCurTInRange_A, run_q |-> (cur_t_q < TW'(T)))
   // Every tile starts with an in-range pixel (tiles = ceil(Ho*Wo / T)).
   `ESC_ASSERT(WgenTileHasPixel_A, run_q |-> pok_q[0])
-`ifndef SYNTHESIS
-  initial begin
-    if (SegWords * 8 < 7 + 2 * (T - 1) + 3) begin
-      $error("esc_window_gen: SegWords too small for NumPixLanes");
-    end
-  end
-`endif
+  // The segment read per row must hold every tap of T pixels (stride 2) plus the byte offset.
+  `ESC_ASSERT_INIT(WgenSegWordsEnough_A, SegWords * 8 >= 7 + 2 * (T - 1) + 3)
   `ESC_COVER(WgenStride2_C, fire && cfg_stride2_i)
   `ESC_COVER(WgenPadTap_C, fire && members[0] && pok_q[0] && cfg_k3_i && (!row_ok || !pcol_q[0]))
   `ESC_COVER(WgenK1_C, fire && !cfg_k3_i)

@@ -151,11 +151,12 @@ module esc_zfifo #(
     logic [RamAW-1:0] raddr;
     assign raddr = RamAW'(32'(rd_slot_i[r*IdxW +: IdxW]) * NumWords +
                           32'(rd_word_i[r*WordIdxW +: WordIdxW]));
-    esc_cau_ram #(
+    esc_prim_ram_1r1w #(
       .Depth(RamDepth),
       .Width(WordW)
     ) u_ram (
       .clk_i,
+      .rst_ni,
       .we_i   (ram_we),
       .waddr_i(ram_waddr),
       .wdata_i(ram_wdata),
@@ -169,11 +170,7 @@ module esc_zfifo #(
   // Assertions //
   ////////////////
 
-`ifndef SYNTHESIS
-  initial begin
-    if (Depth < 2 || (Depth & (Depth - 1)) != 0) $fatal(1, "esc_zfifo: Depth must be 2**k >= 2");
-  end
-`endif
+  `ESC_ASSERT_INIT(ZfifoDepthPow2_A, Depth >= 2 && (Depth & (Depth - 1)) == 0)
   // Never accept a slot without a free index or over a slot still being copied, never release
   // a slot that was not written.
   `ESC_ASSERT_NEVER(ZfifoOverflow_A, push && full_o)

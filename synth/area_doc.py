@@ -18,7 +18,8 @@ CATEGORY = {
     "esc_bcu": "BCU", "esc_window_gen": "BCU",
     "esc_cau_lane": "CAU lanes",
     "esc_ifmap_buf": "buffers", "esc_basis_buf": "buffers", "esc_zfifo": "buffers",
-    "esc_cau_ram": "buffers", "esc_ram_1r1w": "buffers", "esc_psum_bank": "buffers",
+    "esc_prim_ram_1r1w": "buffers", "esc_prim_fifo": "buffers", "esc_prim_stream_reg": "buffers",
+    "esc_psum_bank": "buffers",
     "esc_coef_buf": "buffers",
     "esc_drain": "post-processing", "esc_postproc": "post-processing",
     "esc_ctrl": "controller + registers", "esc_regs": "controller + registers",
@@ -183,7 +184,7 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     D.append("")
     D.append("### Flow (`synth/synth.py`)")
     D.append("")
-    D.append("1. `read_verilog -sv -DSYNTHESIS -Irtl rtl/esc_pkg.sv` + only the files the top "
+    D.append("1. `read_verilog -sv -DSYNTHESIS -Irtl/prim rtl/esc_pkg.sv` + only the files the top "
              "needs (found by scanning instantiations, so a half-written unrelated file does "
              "not break the flow); `chparam` for top parameters; package localparams (COEF_W) "
              "are overridden in a patched copy of the package.")

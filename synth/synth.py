@@ -12,7 +12,7 @@ Sub-commands (all runnable on their own, from any directory):
   netlist   write a Verilator-simulatable gate-level netlist of a small esc_top
 
 Flow per top (see docs/area.md for the reasoning):
-  read_verilog -sv -DSYNTHESIS -Irtl esc_pkg.sv + the modules the top needs
+  read_verilog -sv -DSYNTHESIS -Irtl/prim esc_pkg.sv + the modules the top needs
   chparam; hierarchy -check; synth -run begin:fine   (proc .. memory -nomap: RAMs stay $mem_v2)
   latch check; memory_map only for small register files (depth <= --rf-depth)
   techmap; dfflegalize to $_DFF_P_/$_DFF_PN0_/$_DFF_PN1_ (+ gates for enables / sync resets)
@@ -36,6 +36,8 @@ ROOT = os.path.dirname(HERE)
 # ESC_RTL_DIR points the flow at another RTL tree (e.g. a copy with an injected bug).
 RTL = os.environ.get("ESC_RTL_DIR", os.path.join(ROOT, "rtl"))
 PKG = os.path.join(RTL, "esc_pkg.sv")
+# Primitives (RAM, FIFO, stream register) and the assertion header live in rtl/prim/.
+RTL_PRIM = os.path.join(RTL, "prim")
 EXTRA_SRC = [os.path.join(HERE, "esc_dense_ref.sv")]
 BASELINE = os.path.join(HERE, "baseline.json")
 
@@ -109,9 +111,11 @@ class FlowError(Exception):
 # Sources
 # ---------------------------------------------------------------------------------------------
 def module_files(extra):
-    """Map module name -> file for rtl/*.sv and the extra sources."""
+    """Map module name -> file for rtl/*.sv, rtl/prim/*.sv and the extra sources."""
     files = sorted(
-        os.path.join(RTL, f) for f in os.listdir(RTL) if f.endswith(".sv") and f != "esc_pkg.sv"
+        os.path.join(d, f)
+        for d in (RTL, RTL_PRIM) if os.path.isdir(d)
+        for f in os.listdir(d) if f.endswith(".sv") and f != "esc_pkg.sv"
     )
     files += [f for f in EXTRA_SRC + list(extra) if f not in files]
     mods = {}
@@ -180,7 +184,7 @@ LATCH_SEL = "t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_*"
 
 def yosys_script(top, files, pkg, params, outdir, rf_depth, netlist=None, map_all_mem=False,
                  abc_fast=True):
-    s = [f"read_verilog -sv -DSYNTHESIS -I{RTL} {pkg} " + " ".join(files)]
+    s = [f"read_verilog -sv -DSYNTHESIS -I{RTL_PRIM} {pkg} " + " ".join(files)]
     for k, v in params.items():
         s.append(f"chparam -set {k} {v} {top}")
     s += [
@@ -266,7 +270,7 @@ def run_yosys(script, outdir, timeout):
 # Netlist analysis
 # ---------------------------------------------------------------------------------------------
 def pretty_module(name):
-    """'$paramod$abc\\esc_cau_ram\\Depth=...' -> 'esc_cau_ram(Depth=...)'."""
+    """'$paramod$abc\\esc_prim_ram_1r1w\\Depth=...' -> 'esc_prim_ram_1r1w(Depth=...)'."""
     if not name.startswith("$paramod"):
         return name
     parts = name.split("\\")

@@ -20,3 +20,17 @@ add_test(NAME lint.format COMMAND ${CMAKE_SOURCE_DIR}/scripts/check_format.sh)
 set_tests_properties(lint.format PROPERTIES LABELS "lint;unit")
 add_custom_target(format COMMAND ${CMAKE_SOURCE_DIR}/scripts/check_format.sh --fix
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} USES_TERMINAL)
+
+# The interface description (rtl/esc_interface.toml) and what is generated from it: the
+# checked-in rtl/esc_pkg.sv, rtl/esc_param_check.sv and golden/include/esc/hw_interface.hpp
+# must be exactly what scripts/gen_interface.py writes, and every package name must be used.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME lint.interface
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/gen_interface.py --check)
+set_tests_properties(lint.interface PROPERTIES LABELS "lint;unit")
+
+# Measured figures in README.md and docs/ come from the committed run artefact
+# (synth/results/resnet18_run.json) through scripts/docs_from_run.py, never by hand.
+add_test(NAME lint.docs
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/docs_from_run.py --check)
+set_tests_properties(lint.docs PROPERTIES LABELS "lint;unit")

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Write the measured figures in README.md and docs/ from ONE committed run artefact.
+
+The artefact is synth/results/resnet18_run.json: the JSON report of
+`escalate run --model resnet18-cifar10 --seed 1`, with the commit it was measured at. Every
+figure of that run in the documents sits between markers
+
+    <!-- BEGIN run:<block> -->  ...  <!-- END run:<block> -->
+
+and is rewritten from the artefact, so the documents cannot disagree with it or with each other
+(docs/area.md is written by synth/area_doc.py from the same file).
+
+Usage:
+  python3 scripts/docs_from_run.py            rewrite the marked blocks
+  python3 scripts/docs_from_run.py --check    exit 1 if a block differs (test lint.docs)
+  python3 scripts/docs_from_run.py --run BIN  first re-run `BIN run` to refresh the artefact
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTEFACT = os.path.join(ROOT, "synth", "results", "resnet18_run.json")
+DOCS = ["README.md", os.path.join("docs", "architecture.md")]
+
+
+def fmt_int(v):
+    return f"{int(round(v)):,}"
+
+
+def blocks(run):
+    t = run["totals"]
+    gen = run.get("generated", {})
+    where = (f"commit `{gen['commit']}`, {gen['date']}" if gen else "commit not recorded")
+    mults = t["multipliers"]
+    return {
+        "resnet18-table": "\n".join([
+            f"`escalate run` (ResNet-18/CIFAR-10, seed {run['seed']}, {where}; all "
+            f"{t['checked']} layers bit-exact against the golden model), cycles from the RTL's "
+            "own counters, bounds per SPEC section 5:",
+            "",
+            "| quantity | value |",
+            "| --- | --- |",
+            f"| measured cycles / sum of per-layer ideal bounds | {fmt_int(t['cycles'])} / "
+            f"{fmt_int(t['ideal_cycles'])} = **{t['measured_over_ideal']:.3f}x** |",
+            f"| speedup vs an equal-multiplier ({mults}) dense engine, compute only | "
+            f"**{t['speedup_vs_dense']:.2f}x** (dense bound {fmt_int(t['dense_cycles'])} cycles) |",
+            f"| utilisation of the {mults} multipliers | {100 * t['utilisation']:.1f} % |",
+            f"| useful MACs kept | {100 * t['kept_macs']:.2f} % of dense |",
+            f"| weight compression | {t['compression_vs_fp32']:.1f}x vs fp32, "
+            f"{t['compression_vs_int8']:.1f}x vs dense int8 |",
+            f"| simulated cycles including the load streams | {fmt_int(t['sim_cycles'])} |",
+            f"| load / result bytes | {fmt_int(t['load_bytes'])} / {fmt_int(t['result_bytes'])} |",
+        ]),
+        "resnet18-measured": (
+            f"Measured ({where}, `synth/results/resnet18_run.json`): "
+            f"{t['measured_over_ideal']:.3f}x of ideal, {t['speedup_vs_dense']:.2f}x over dense "
+            "(compute only)."),
+    }
+
+
+def render(text, values, path):
+    def sub(m):
+        name = m.group(1)
+        if name not in values:
+            raise KeyError(f"{path}: unknown block run:{name}")
+        return f"<!-- BEGIN run:{name} -->\n{values[name]}\n<!-- END run:{name} -->"
+    return re.sub(r"<!-- BEGIN run:([\w-]+) -->.*?<!-- END run:\1 -->", sub, text, flags=re.S)
+
+
+def refresh(binary):
+    out = ARTEFACT + ".tmp"
+    subprocess.run([binary, "run", "--model", "resnet18-cifar10", "--seed", "1", "--json", out],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        run = json.load(f)
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    date = subprocess.run(["date", "-u", "+%Y-%m-%d"], capture_output=True, text=True).stdout
+    run["generated"] = {"commit": commit + ("+changes" if dirty else ""), "date": date.strip()}
+    # Wall time and simulation speed vary with the machine: not part of the artefact.
+    for k in ("wall_s", "sim_cycles_per_s"):
+        run["totals"].pop(k, None)
+    for layer in run["layers"]:
+        layer.pop("wall_s", None)
+    with open(out, "w") as f:
+        json.dump(run, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(out, ARTEFACT)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="fail if a marked block is stale")
+    ap.add_argument("--run", metavar="ESCALATE", help="re-run this escalate binary first")
+    a = ap.parse_args()
+    if a.run:
+        refresh(a.run)
+    with open(ARTEFACT) as f:
+        values = blocks(json.load(f))
+    stale, used = [], set()
+    for rel in DOCS:
+        with open(os.path.join(ROOT, rel)) as f:
+            used |= set(re.findall(r"<!-- BEGIN run:([\w-]+) -->", f.read()))
+    if used != set(values):
+        print("docs_from_run: blocks never placed in " + ", ".join(DOCS) + ": " +
+              ", ".join(sorted(set(values) - used)), file=sys.stderr)
+        return 1
+    for rel in DOCS:
+        path = os.path.join(ROOT, rel)
+        with open(path) as f:
+            old = f.read()
+        new = render(old, values, rel)
+        if new == old:
+            continue
+        if a.check:
+            stale.append(rel)
+        else:
+            with open(path, "w") as f:
+                f.write(new)
+    if stale:
+        print("docs_from_run: " + ", ".join(stale) + " disagree with " +
+              os.path.relpath(ARTEFACT, ROOT) + "; run `python3 scripts/docs_from_run.py`",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

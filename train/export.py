@@ -271,8 +271,16 @@ def write_report(args, state, log):
              "project's accounting); the FC layer (640 int8 weights) is not a conv and is not counted.\n")
     L.append("## Wall time\n")
     L.append("| stage | seconds |\n| --- | --- |")
-    for k, v in tm.items():
-        L.append(f"| {k} | {v:.0f} |")
+    labels = {"float": "float training", "penni": "PENNI: SVD, L1 retraining, pruning, fine-tuning",
+              "qat8": "QAT, 8-bit coefficients", "qat4": "QAT, 4-bit coefficients",
+              "int8": "(of export) 8-bit: integer params, ONNX, 10,000-image integer eval",
+              "int4": "(of export) 4-bit: same", "export": "export + integer evaluation, total",
+              "total": "**total** (float + penni + qat8 + qat4 + export)"}
+    for k in ("float", "penni", "qat8", "qat4", "int8", "int4", "export", "total"):
+        if k in tm:
+            L.append(f"| {labels[k]} | {tm[k]:.0f} |")
+    if state.get("time_note"):
+        L.append(f"\n{state['time_note']}")
     L.append("")
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("\n".join(L))

@@ -97,7 +97,7 @@ def conv_layer(x, L, stats=None):
     acc_exact = _sparse_rows_matmul(cmat, zq).astype(np.int64)              # (N, B*P), exact
     if stats is not None:
         # sum of |terms| bounds every running sum, in any order: below 2^31 = no overflow
-        bound = (np.abs(cmat) @ np.abs(zq)).max() if zq.size else 0.0
+        bound = _sparse_rows_matmul(np.abs(cmat), np.abs(zq)).max() if zq.size else 0.0
         st = stats.setdefault(L["name"], {"max_abs_z": 0, "zq_saturated": 0, "acc_abs_bound": 0,
                                           "acc_overflow": 0, "out_clamped": 0, "outputs": 0})
         st["max_abs_z"] = max(st["max_abs_z"], int(np.abs(z).max(initial=0)))

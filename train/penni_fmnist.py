@@ -41,14 +41,14 @@ def parse_args(argv=None):
     p.add_argument("--smoke", action="store_true", help="a few steps per stage, small eval, temp output")
     p.add_argument("--epochs-float", type=int, default=10)
     p.add_argument("--epochs-l1", type=int, default=4)
-    p.add_argument("--epochs-ft", type=int, default=4)
+    p.add_argument("--epochs-ft", type=int, default=6)
     p.add_argument("--epochs-qat", type=int, default=2)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--lr-penni", type=float, default=0.02)
     p.add_argument("--lr-qat", type=float, default=0.002)
     p.add_argument("--wd", type=float, default=5e-4)
     p.add_argument("--M", type=int, default=5, help="bases per 3x3 layer before shrinking")
-    p.add_argument("--l1", type=float, default=3e-4, help="L1 weight on coefficients")
+    p.add_argument("--l1", type=float, default=5e-4, help="L1 weight on coefficients")
     p.add_argument("--std-factor", type=float, default=1.0, help="prune |A| < f * std(A)")
     p.add_argument("--prune-first", action="store_true",
                    help="also L1-penalise and prune conv0 (default: conv0, C=1 with 80 coefficients, "
@@ -188,6 +188,12 @@ def main(argv=None):
     t = time.time()
     export.run(args, state, ck, xtr, ytr, xte, yte, log)
     state["times"]["export"] = time.time() - t
+    note = (f"Machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f} "
+            f"(shared with other jobs); torch threads {args.threads}.")
+    if start > 0:
+        note += (f" Stages before '{args.from_stage}' were loaded from the checkpoints in --work; "
+                 "their times are those measured when the checkpoints were produced (same code and seed).")
+    state["time_note"] = note
     state["times"]["total"] = sum(state["times"].get(k, 0) for k in ("float", "penni", "qat8", "qat4", "export"))
     save_state()
     export.write_report(args, state, log)

@@ -24,7 +24,7 @@ add_custom_target(format COMMAND ${CMAKE_SOURCE_DIR}/scripts/check_format.sh --f
 # The interface description (rtl/esc_interface.toml) and what is generated from it: the
 # checked-in rtl/esc_pkg.sv, rtl/esc_param_check.sv and golden/include/esc/hw_interface.hpp
 # must be exactly what scripts/gen_interface.py writes, and every package name must be used.
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
+find_package(Python3 3.11 REQUIRED COMPONENTS Interpreter)  # tomllib
 add_test(NAME lint.interface
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/gen_interface.py --check)
 set_tests_properties(lint.interface PROPERTIES LABELS "lint;unit")

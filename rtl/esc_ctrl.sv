@@ -7,7 +7,8 @@
 //                     the code are visible in STATUS from cycle 3 (the contract: within 4)
 //   cycle 3 (StRun):  run_start_o pulse to the window generator, BCU and esc_cau
 // Error priority (first match wins): BAD_M, BAD_K, BAD_STRIDE, BAD_PAD, BAD_DIM, CAP_C,
-// CAP_N, CAP_IFMAP, BAD_MODE, then a latched load fault (LOAD_ADDR / LOAD_INDEX).
+// CAP_N, CAP_IFMAP, BAD_MODE, then a latched load fault (LOAD_ADDR / LOAD_INDEX, or
+// COEF_RANGE for a coefficient a CoefWidth = 4 build cannot store).
 // START while busy sets ERR_BUSY and leaves the running layer alone. ABORT while busy, or a
 // run-time error from esc_cau, moves to StFlush, pulses run_abort_o (registered, in the
 // first StFlush cycle; every block flushes in one cycle) and waits in StFlush (at most FlushMax cycles) until all blocks report idle.

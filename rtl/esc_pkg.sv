@@ -46,7 +46,7 @@ package esc_pkg;
   localparam int unsigned ErrCodeW = 8;  // error code (STATUS.code)
   localparam int unsigned MaxTaps = 9;  // taps of the largest kernel, K_MAX * K_MAX
   localparam int unsigned CoefMaxW = 8;  // widest coefficient (the COEF beat's a field)
-  localparam logic [31:0] CapId = 32'h45534331;
+  localparam logic [31:0] CapIdValue = 32'h45534331;  // REG_CAP_ID reads it
 
   // Helpers of the expression syntax (clog2 is $clog2)
   function automatic int unsigned pow2(input int unsigned x);
@@ -203,7 +203,8 @@ package esc_pkg;
     ERR_CAP_IFMAP = 8'd8,  // config: C*H*W > IfmapBytes, or H or W > MaxDim
     ERR_COEF_PTR = 8'd9,  // run: column pointers decrease or exceed CoefDepth
     ERR_COEF_INDEX = 8'd10,  // run: an entry with n >= N or m >= M
-    ERR_COEF_RANGE = 8'd11,  // run: 4-bit mode and a coefficient outside [-8, 7]
+    // run: 4-bit mode and a coefficient outside [-8, 7]; on a CoefWidth = 4 build a latched load fault
+    ERR_COEF_RANGE = 8'd11,
     ERR_LOAD_ADDR = 8'd12,  // load: load beat with an out-of-range address or an unknown target
     ERR_LOAD_INDEX = 8'd13,  // load: COEF beat with n mod L != lane, n >= N_MAX or m >= M_MAX
     ERR_BUSY = 8'd14,  // cmd: START while busy (the running layer continues)

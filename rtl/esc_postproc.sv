@@ -2,7 +2,8 @@
 
 // Post-processing of one result beat (T pixel lanes):
 //   y[t] = clamp(rshift((acc[t] + bias) * mult, shift), relu ? 0 : -128, 127)
-// with the sum and the product in 64 bits and rshift rounding half up:
+// with the sum and the product in 64 bits (the semantics; the widths below show that ProdW
+// bits give the same result) and rshift rounding half up:
 //   rshift(v, k) = (v + (1 << (k-1))) >>> k for k > 0, v for k = 0.
 // Two stages: the product is registered, the rounding shift and clamp are combinational on
 // the output side. A side-band tag (n, tile, last) and the raw accumulators travel along.

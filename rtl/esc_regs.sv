@@ -67,74 +67,67 @@ module esc_regs #(
   // ---------------------------------------------------------------------------
   // Configuration registers
   // ---------------------------------------------------------------------------
-  logic [esc_pkg::DimW-1:0]    c_d, c_q, n_d, n_q, h_d, h_q, w_d, w_q, m_d, m_q;
-  logic [esc_pkg::KspRegW-1:0]  ksp_d, ksp_q;
-  logic [esc_pkg::ZShiftW-1:0]  zshift_d, zshift_q;
-  logic [esc_pkg::ModeRegW-1:0] mode_d, mode_q;
+  typedef struct packed {
+    logic [esc_pkg::DimW-1:0]     c, n, h, w, m;
+    logic [esc_pkg::KspRegW-1:0]  ksp;
+    logic [esc_pkg::ZShiftW-1:0]  zshift;
+    logic [esc_pkg::ModeRegW-1:0] mode;
+  } cfg_t;
+  cfg_t cfg_d, cfg_q;
 
   always_comb begin
-    c_d      = c_q;
-    n_d      = n_q;
-    h_d      = h_q;
-    w_d      = w_q;
-    m_d      = m_q;
-    ksp_d    = ksp_q;
-    zshift_d = zshift_q;
-    mode_d   = mode_q;
+    cfg_d = cfg_q;
     if (wr && !busy_i) begin
       unique case (reg_addr_i)
-        esc_pkg::REG_C:      c_d      = reg_wdata_i[esc_pkg::DimW-1:0];
-        esc_pkg::REG_N:      n_d      = reg_wdata_i[esc_pkg::DimW-1:0];
-        esc_pkg::REG_H:      h_d      = reg_wdata_i[esc_pkg::DimW-1:0];
-        esc_pkg::REG_W:      w_d      = reg_wdata_i[esc_pkg::DimW-1:0];
-        esc_pkg::REG_KSP:    ksp_d    = reg_wdata_i[esc_pkg::KspRegW-1:0];
-        esc_pkg::REG_M:      m_d      = reg_wdata_i[esc_pkg::DimW-1:0];
-        esc_pkg::REG_ZSHIFT: zshift_d = reg_wdata_i[esc_pkg::ZShiftW-1:0];
-        esc_pkg::REG_MODE:   mode_d   = reg_wdata_i[esc_pkg::ModeRegW-1:0];
+        esc_pkg::REG_C:      cfg_d.c      = reg_wdata_i[esc_pkg::DimW-1:0];
+        esc_pkg::REG_N:      cfg_d.n      = reg_wdata_i[esc_pkg::DimW-1:0];
+        esc_pkg::REG_H:      cfg_d.h      = reg_wdata_i[esc_pkg::DimW-1:0];
+        esc_pkg::REG_W:      cfg_d.w      = reg_wdata_i[esc_pkg::DimW-1:0];
+        esc_pkg::REG_KSP:    cfg_d.ksp    = reg_wdata_i[esc_pkg::KspRegW-1:0];
+        esc_pkg::REG_M:      cfg_d.m      = reg_wdata_i[esc_pkg::DimW-1:0];
+        esc_pkg::REG_ZSHIFT: cfg_d.zshift = reg_wdata_i[esc_pkg::ZShiftW-1:0];
+        esc_pkg::REG_MODE:   cfg_d.mode   = reg_wdata_i[esc_pkg::ModeRegW-1:0];
         default: ;
       endcase
     end
   end
 
-  assign cfg_c_o      = c_q;
-  assign cfg_n_o      = n_q;
-  assign cfg_h_o      = h_q;
-  assign cfg_w_o      = w_q;
-  assign cfg_ksp_o    = ksp_q;
-  assign cfg_m_o      = m_q;
-  assign cfg_zshift_o = zshift_q;
-  assign cfg_mode_o   = mode_q;
+  assign cfg_c_o      = cfg_q.c;
+  assign cfg_n_o      = cfg_q.n;
+  assign cfg_h_o      = cfg_q.h;
+  assign cfg_w_o      = cfg_q.w;
+  assign cfg_ksp_o    = cfg_q.ksp;
+  assign cfg_m_o      = cfg_q.m;
+  assign cfg_zshift_o = cfg_q.zshift;
+  assign cfg_mode_o   = cfg_q.mode;
 
   // ---------------------------------------------------------------------------
   // Performance counters
   // ---------------------------------------------------------------------------
-  logic [31:0] cyc_total_d, cyc_total_q, cyc_bcu_d, cyc_bcu_q, cyc_cau_d, cyc_cau_q;
-  logic [31:0] cyc_stall_d, cyc_stall_q, res_beats_d, res_beats_q, ld_beats_d, ld_beats_q;
+  typedef struct packed {
+    logic [esc_pkg::RegDataW-1:0] total, bcu, cau, stall, res_beats, ld_beats;
+  } cnt_t;
+  cnt_t cnt_d, cnt_q;
 
   always_comb begin
-    cyc_total_d = cyc_total_q;
-    cyc_bcu_d   = cyc_bcu_q;
-    cyc_cau_d   = cyc_cau_q;
-    cyc_stall_d = cyc_stall_q;
-    res_beats_d = res_beats_q;
-    ld_beats_d  = ld_beats_q;
+    cnt_d = cnt_q;
     if (cnt_clr_i) begin
-      cyc_total_d = '0;
-      cyc_bcu_d   = '0;
-      cyc_cau_d   = '0;
-      cyc_stall_d = '0;
-      res_beats_d = '0;
+      cnt_d.total     = '0;
+      cnt_d.bcu       = '0;
+      cnt_d.cau       = '0;
+      cnt_d.stall     = '0;
+      cnt_d.res_beats = '0;
     end else begin
-      if (busy_i) cyc_total_d = cyc_total_q + 32'd1;
-      if (bcu_active_i) cyc_bcu_d = cyc_bcu_q + 32'd1;
-      if (cau_active_i) cyc_cau_d = cyc_cau_q + 32'd1;
-      if (busy_i && !bcu_active_i && !cau_active_i) cyc_stall_d = cyc_stall_q + 32'd1;
-      if (res_fire_i) res_beats_d = res_beats_q + 32'd1;
+      if (busy_i) cnt_d.total = cnt_q.total + 1'b1;
+      if (bcu_active_i) cnt_d.bcu = cnt_q.bcu + 1'b1;
+      if (cau_active_i) cnt_d.cau = cnt_q.cau + 1'b1;
+      if (busy_i && !bcu_active_i && !cau_active_i) cnt_d.stall = cnt_q.stall + 1'b1;
+      if (res_fire_i) cnt_d.res_beats = cnt_q.res_beats + 1'b1;
     end
     if (clear_o) begin
-      ld_beats_d = '0;
+      cnt_d.ld_beats = '0;
     end else if (ld_fire_i) begin
-      ld_beats_d = ld_beats_q + 32'd1;
+      cnt_d.ld_beats = cnt_q.ld_beats + 1'b1;
     end
   end
 
@@ -155,20 +148,20 @@ module esc_regs #(
   always_comb begin
     unique case (reg_addr_i)
       esc_pkg::REG_STATUS:     rmux = {{(esc_pkg::RegDataW - esc_pkg::StatusRegW){1'b0}}, status};
-      esc_pkg::REG_C:          rmux = 32'(c_q);
-      esc_pkg::REG_N:          rmux = 32'(n_q);
-      esc_pkg::REG_H:          rmux = 32'(h_q);
-      esc_pkg::REG_W:          rmux = 32'(w_q);
-      esc_pkg::REG_KSP:        rmux = 32'(ksp_q);
-      esc_pkg::REG_M:          rmux = 32'(m_q);
-      esc_pkg::REG_ZSHIFT:     rmux = 32'(zshift_q);
-      esc_pkg::REG_MODE:       rmux = 32'(mode_q);
-      esc_pkg::REG_CYC_TOTAL:  rmux = cyc_total_q;
-      esc_pkg::REG_CYC_BCU:    rmux = cyc_bcu_q;
-      esc_pkg::REG_CYC_CAU:    rmux = cyc_cau_q;
-      esc_pkg::REG_CYC_STALL:  rmux = cyc_stall_q;
-      esc_pkg::REG_RES_BEATS:  rmux = res_beats_q;
-      esc_pkg::REG_LD_BEATS:   rmux = ld_beats_q;
+      esc_pkg::REG_C:          rmux = 32'(cfg_q.c);
+      esc_pkg::REG_N:          rmux = 32'(cfg_q.n);
+      esc_pkg::REG_H:          rmux = 32'(cfg_q.h);
+      esc_pkg::REG_W:          rmux = 32'(cfg_q.w);
+      esc_pkg::REG_KSP:        rmux = 32'(cfg_q.ksp);
+      esc_pkg::REG_M:          rmux = 32'(cfg_q.m);
+      esc_pkg::REG_ZSHIFT:     rmux = 32'(cfg_q.zshift);
+      esc_pkg::REG_MODE:       rmux = 32'(cfg_q.mode);
+      esc_pkg::REG_CYC_TOTAL:  rmux = cnt_q.total;
+      esc_pkg::REG_CYC_BCU:    rmux = cnt_q.bcu;
+      esc_pkg::REG_CYC_CAU:    rmux = cnt_q.cau;
+      esc_pkg::REG_CYC_STALL:  rmux = cnt_q.stall;
+      esc_pkg::REG_RES_BEATS:  rmux = cnt_q.res_beats;
+      esc_pkg::REG_LD_BEATS:   rmux = cnt_q.ld_beats;
       esc_pkg::REG_CAP_T:      rmux = 32'(NumPixLanes);
       esc_pkg::REG_CAP_L:      rmux = 32'(NumCoefLanes);
       esc_pkg::REG_CAP_MMAX:   rmux = 32'(MaxBases);
@@ -180,7 +173,7 @@ module esc_regs #(
       esc_pkg::REG_CAP_CPSTR:  rmux = 32'(CpStride);
       esc_pkg::REG_CAP_MAXDIM: rmux = 32'(esc_pkg::MaxDim);
       esc_pkg::REG_CAP_COEFW:  rmux = 32'(CoefWidth);
-      esc_pkg::REG_CAP_ID:     rmux = esc_pkg::CapId;
+      esc_pkg::REG_CAP_ID:     rmux = esc_pkg::CapIdValue;
       default:                 rmux = 32'd0;
     endcase
     rdata_d = rd ? rmux : rdata_q;
@@ -190,37 +183,13 @@ module esc_regs #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      c_q         <= '0;
-      n_q         <= '0;
-      h_q         <= '0;
-      w_q         <= '0;
-      m_q         <= '0;
-      ksp_q       <= '0;
-      zshift_q    <= '0;
-      mode_q      <= '0;
-      cyc_total_q <= '0;
-      cyc_bcu_q   <= '0;
-      cyc_cau_q   <= '0;
-      cyc_stall_q <= '0;
-      res_beats_q <= '0;
-      ld_beats_q  <= '0;
-      rdata_q     <= '0;
+      cfg_q   <= '0;
+      cnt_q   <= '0;
+      rdata_q <= '0;
     end else begin
-      c_q         <= c_d;
-      n_q         <= n_d;
-      h_q         <= h_d;
-      w_q         <= w_d;
-      m_q         <= m_d;
-      ksp_q       <= ksp_d;
-      zshift_q    <= zshift_d;
-      mode_q      <= mode_d;
-      cyc_total_q <= cyc_total_d;
-      cyc_bcu_q   <= cyc_bcu_d;
-      cyc_cau_q   <= cyc_cau_d;
-      cyc_stall_q <= cyc_stall_d;
-      res_beats_q <= res_beats_d;
-      ld_beats_q  <= ld_beats_d;
-      rdata_q     <= rdata_d;
+      cfg_q   <= cfg_d;
+      cnt_q   <= cnt_d;
+      rdata_q <= rdata_d;
     end
   end
 
@@ -230,6 +199,5 @@ module esc_regs #(
   `ESC_ASSERT_KNOWN(RegsRdataKnown_A, reg_rdata_o)
   `ESC_ASSERT_KNOWN(RegsCtrlKnown_A, {start_o, abort_o, clear_o})
   // Configuration is frozen while a layer runs.
-  `ESC_ASSERT(RegsCfgStable_A, busy_i |=> (busy_i -> $stable({c_q, n_q, h_q, w_q, m_q, ksp_q,
-                                                               zshift_q, mode_q}))) 
+  `ESC_ASSERT(RegsCfgStable_A, busy_i |=> (busy_i -> $stable(cfg_q)))
 endmodule

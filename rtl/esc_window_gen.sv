@@ -274,11 +274,14 @@ module esc_window_gen #(
   // Landing: kernel row land_i of every window in the row group; row 0 clears the window
   // first (K = 1 never reads rows 1 and 2).
   logic [3*T*OffW-1:0] offs;  // byte of tap (i, j) of window t in the segment
+  logic [TW-1:0]       dt;    // window t's place in the row group (TW bits, then widened)
   always_comb begin
+    dt = '0;
     for (int t = 0; t < T; t++) begin
+      dt = TW'(t) - land_first_q;
       for (int j = 0; j < 3; j++) begin
         offs[(t*3+j)*OffW +: OffW] = OffW'(land_off_q) + OffW'(j) +
-            (OffW'(TW'(t) - land_first_q) << (cfg_stride2_i ? 1 : 0));
+            (OffW'(dt) << (cfg_stride2_i ? 1 : 0));
       end
     end
   end

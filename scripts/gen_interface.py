@@ -183,7 +183,7 @@ def gen_sv(spec):
     a("  // Fixed widths")
     for name, v in w.items():
         a(f"  localparam int unsigned {name} = {v['value']};  // {v['doc']}")
-    a(f"  localparam logic [31:0] CapId = 32'h{spec['meta']['id']:08X};")
+    a(f"  localparam logic [31:0] CapIdValue = 32'h{spec['meta']['id']:08X};  // REG_CAP_ID reads it")
     a("")
     a("  // Helpers of the expression syntax (clog2 is $clog2)")
     a("  function automatic int unsigned pow2(input int unsigned x);")
@@ -312,12 +312,13 @@ def gen_hpp(spec):
     a("")
     a("// Default top-level parameters (a built netlist reports its own in the CAP registers).")
     for p in spec["param"]:
-        a(f"inline constexpr uint32_t {p['name']} = {p['default']};  // {p['doc']}")
+        a(f"// {p['doc']}")
+        a(f"inline constexpr uint32_t {p['name']} = {p['default']};")
     a("")
     a("// Fixed widths.")
     for name, v in w.items():
         a(f"inline constexpr uint32_t {name} = {v['value']};  // {v['doc']}")
-    a(f"inline constexpr uint32_t kCapId = 0x{spec['meta']['id']:08X};")
+    a(f"inline constexpr uint32_t kCapIdValue = 0x{spec['meta']['id']:08X};  // REG_CAP_ID reads it")
     a("")
     a("// Derived quantities.")
     for fn in spec["func"]:
@@ -341,8 +342,8 @@ def gen_hpp(spec):
     a("// Register word addresses.")
     a("namespace reg {")
     for r in spec["reg"]:
-        a(f"inline constexpr uint32_t {kname(r['name'])} = 0x{r['addr']:02X};"
-          f"  // {r['access']}: {r['doc']}")
+        a(f"// {r['access']}: {r['doc']}")
+        a(f"inline constexpr uint32_t {kname(r['name'])} = 0x{r['addr']:02X};")
     a("}  // namespace reg")
     a("")
     a("// Register fields.")
@@ -373,7 +374,8 @@ def gen_hpp(spec):
     a("// Error codes (STATUS.code).")
     a("namespace err {")
     for e in spec["error"]:
-        a(f"inline constexpr int {kname(e['name'])} = {e['code']};  // {e['when']}: {e['doc']}")
+        a(f"// {e['when']}: {e['doc']}")
+        a(f"inline constexpr int {kname(e['name'])} = {e['code']};")
     a("}  // namespace err")
     a("")
     a("// \"BAD_M\" for 1, ...; \"UNKNOWN\" for a code the interface does not define.")

@@ -48,6 +48,8 @@ need g++ 12 "$(ver g++ -dumpfullversion)"
 need verilator 5.006 "$(ver verilator --version)"
 need yosys 0.23 "$(ver yosys -V)"
 need clang-format 14 "$(ver clang-format --version)"
+# scripts/gen_interface.py reads rtl/esc_interface.toml with tomllib (Python 3.11+).
+need python3 3.11 "$(ver python3 --version)"
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null | grep -oE '^[0-9]+:?[0-9.]+' | sed 's/^[0-9]*://' || true; }
 need eigen3 3.4 "$(pkgver libeigen3-dev)"
 need cli11 2.1 "$(pkgver libcli11-dev)"

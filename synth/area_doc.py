@@ -90,7 +90,8 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
              f"{synth.read_pkg_param('CoefWidth')}, C_MAX = N_MAX = "
              f"{synth.read_pkg_param('MaxChannels')}, IfmapBytes = "
              f"{synth.read_pkg_param('IfmapBytes')}, CoefDepth = "
-             f"{synth.read_pkg_param('CoefDepth')} (all from `rtl/esc_pkg.sv`).")
+             f"{synth.read_pkg_param('CoefDepth')} (the defaults of `rtl/esc_interface.toml`, "
+             "generated into `rtl/esc_pkg.sv`).")
     D.append("")
     D.append("## Summary")
     D.append("")
@@ -186,8 +187,8 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     D.append("")
     D.append("1. `read_verilog -sv -DSYNTHESIS -Irtl/prim rtl/esc_pkg.sv` + only the files the top "
              "needs (found by scanning instantiations, so a half-written unrelated file does "
-             "not break the flow); `chparam` for top parameters; package localparams (COEF_W) "
-             "are overridden in a patched copy of the package.")
+             "not break the flow); `chparam` for the esc_top parameters (T, L, M_MAX, CoefWidth, "
+             "capacities).")
     D.append("2. `hierarchy -check`; `synth -run begin:coarse`; `proc`; **`check -assert`** on "
              "the elaborated RTL (undriven and multiply driven nets, combinational loops), "
              "before `opt` can fold an undriven net into a constant.")

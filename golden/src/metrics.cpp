@@ -19,6 +19,11 @@ LayerMetrics layer_metrics(const LayerConfig& cfg, int64_t nnz, const HwCaps& hw
                             static_cast<double>(r.cau_macs) / static_cast<double>(r.cau_mults));
   r.dense_cycles =
       static_cast<double>(r.dense_macs) / static_cast<double>(r.bcu_mults + r.cau_mults);
+  r.dense_in_bytes = int64_t{cfg.N} * cfg.C * k2 + int64_t{cfg.C} * cfg.H * cfg.W;
+  r.dense_out_bytes = int64_t{cfg.N} * P;
+  r.dense_e2e_cycles =
+      std::max({r.dense_cycles, static_cast<double>(r.dense_in_bytes) / port_in_bytes(hw),
+                static_cast<double>(r.dense_out_bytes) / port_out_bytes(hw)});
   return r;
 }
 

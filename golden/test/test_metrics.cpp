@@ -24,6 +24,25 @@ TEST(Metrics, HandComputedResNetLayer) {
   EXPECT_DOUBLE_EQ(m.dense_cycles, 64.0 * 64 * 9 * 1024 / 68);
   const LayerMetrics cau_bound = layer_metrics(cfg, 100000, hw);
   EXPECT_DOUBLE_EQ(cau_bound.ideal_cycles, 100000.0 * 1024 / 32);
+  // SPEC 5b: 36,864 weights + 65,536 input bytes through a 9-byte port (11,378 cycles), 65,536
+  // output bytes through a 4-byte port (16,384): compute (34,695) bounds the dense engine.
+  EXPECT_EQ(m.dense_in_bytes, 64LL * 64 * 9 + 64LL * 32 * 32);
+  EXPECT_EQ(m.dense_out_bytes, 64LL * 1024);
+  EXPECT_DOUBLE_EQ(m.dense_e2e_cycles, m.dense_cycles);
+}
+
+TEST(Metrics, DenseEndToEndIsBoundByThePortsOnPointwiseLayers) {
+  LayerConfig cfg;  // 1x1, 256 -> 512 on one pixel: one MAC per weight byte moved
+  cfg.C = 256;
+  cfg.N = 512;
+  cfg.H = cfg.W = 1;
+  cfg.K = 1;
+  cfg.M = 1;
+  cfg.pad_t = cfg.pad_b = cfg.pad_l = cfg.pad_r = 0;
+  const LayerMetrics m = layer_metrics(cfg, 100, HwCaps{});
+  const double in_cycles = (512.0 * 256 + 256.0) / 9.0;  // 72-bit load beats
+  EXPECT_GT(in_cycles, m.dense_cycles);
+  EXPECT_DOUBLE_EQ(m.dense_e2e_cycles, in_cycles);
 }
 
 TEST(Metrics, StrideAndPointwise) {

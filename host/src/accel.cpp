@@ -283,11 +283,24 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
   }
   AccelDriver& d = *drv_;
   const DeviceCaps caps = d.read_caps();
-  if (caps.id != hw::kCapId) {
+  if (caps.id != hw::kCapIdValue) {
     std::ostringstream m;
-    m << "capability ID reads 0x" << std::hex << caps.id << ", expected 0x" << hw::kCapId
+    m << "capability ID reads 0x" << std::hex << caps.id << ", expected 0x" << hw::kCapIdValue
       << " (\"ESC1\"): esc_top register file not implemented or not responding";
     throw AccelError(AccelError::kNoDevice, m.str());
+  }
+  // The same checks the RTL makes at elaboration (rtl/esc_interface.toml), on what the device
+  // reports; ZFifoDepth has no capability register and is taken as the default.
+  const HwCaps& h = caps.hw;
+  const auto bad_caps =
+      hw::param_errors(static_cast<uint32_t>(h.T), static_cast<uint32_t>(h.L),
+                       static_cast<uint32_t>(h.M_MAX), static_cast<uint32_t>(h.K_MAX),
+                       static_cast<uint32_t>(h.C_MAX), static_cast<uint32_t>(h.N_MAX),
+                       static_cast<uint32_t>(h.ifmap_bytes), static_cast<uint32_t>(h.coef_depth),
+                       hw::ZFifoDepth, static_cast<uint32_t>(h.coef_w), caps.max_dim);
+  if (!bad_caps.empty()) {
+    throw AccelError(AccelError::kNoDevice,
+                     "capability registers describe an illegal build: " + bad_caps.front());
   }
   const LayerConfig& cfg = layer.cfg;
   const std::vector<Pass> passes = plan_passes(layer, caps.hw, static_cast<int>(caps.max_dim));

@@ -45,7 +45,8 @@ class Reliability : public TopTest {
   int start_expect_error(AccelDriver& d, uint64_t bound) {
     d.reg_write(reg::kCtrl, kCtrlStart);
     for (uint64_t i = 0; i <= bound; ++i) {
-      if (d.top().error_o) return static_cast<int>((d.reg_read(reg::kStatus) >> 8) & 0xFF);
+      if (d.top().error_o)
+        return static_cast<int>(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)));
       if (d.top().done_o && !d.top().busy_o) {
         ADD_FAILURE() << "layer completed, expected an error";
         return 0;
@@ -57,7 +58,6 @@ class Reliability : public TopTest {
     return -1;
   }
 
-  // The instance must still run a clean layer bit-exactly after the error.
   // The layer (every coefficient nonzero) is edited by `edit_layer` before it is loaded and its
   // registers by `edit_cfg` after; the RTL must report `code` while running, then run a clean
   // layer on the same model.
@@ -77,6 +77,7 @@ class Reliability : public TopTest {
     expect_clean_layer(acc);
   }
 
+  // The instance must still run a clean layer bit-exactly after the error.
   void expect_clean_layer(Accel& acc) {
     const IntLayer l = make_random_layer(small_cfg(), 0.5, seed() ^ 0x5a5a);
     const IntResult g = run_int(l);
@@ -236,7 +237,7 @@ void bad_load_case(uint64_t seed, Accel& acc, const LoadBeat& bad, int want) {
   int code = -1;
   for (int i = 0; i <= static_cast<int>(kCfgErrorBound); ++i) {
     if (d.top().error_o) {
-      code = static_cast<int>((d.reg_read(reg::kStatus) >> 8) & 0xFF);
+      code = static_cast<int>(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)));
       break;
     }
     d.cycle();
@@ -290,7 +291,7 @@ TEST_F(Reliability, AbortMidLayer) {
   d.reg_write(reg::kCtrl, kCtrlAbort);
   d.wait_idle(64);
   ASSERT_TRUE(d.top().error_o);
-  EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
+  EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kAborted));
   expect_clean_layer(acc);
 }
 
@@ -318,7 +319,8 @@ TEST_F(Reliability, AbortWhileResultStreamStalled) {
       d.reg_write(reg::kCtrl, kCtrlAbort);
       d.wait_idle(64);
       EXPECT_FALSE(d.top().res_valid_o) << "the stalled beat must be flushed by ABORT";
-      EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted));
+      EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)),
+                static_cast<uint64_t>(kAborted));
     } else {
       acc.reset();
     }
@@ -358,7 +360,7 @@ TEST_F(Reliability, AbortDuringConfigCheck) {
     d.reg_write(reg::kCtrl, kCtrlAbort);
     d.wait_idle(64);
     EXPECT_TRUE(d.top().error_o) << "delay " << delay;
-    EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kAborted))
+    EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kAborted))
         << "delay " << delay;
     expect_clean_layer(acc);
   }
@@ -380,7 +382,7 @@ TEST_F(Reliability, StartWhileBusyLeavesLayerIntact) {
   while (d.top().busy_o && ++n < 100000) d.cycle();
   ASSERT_FALSE(d.top().busy_o) << "hang after START while busy";
   EXPECT_TRUE(d.top().error_o);
-  EXPECT_EQ((d.reg_read(reg::kStatus) >> 8) & 0xFF, static_cast<uint32_t>(kBusy));
+  EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kBusy));
   const int P = l.cfg.Ho() * l.cfg.Wo();
   EXPECT_EQ(d.results().size(), static_cast<size_t>((P + dc.hw.T - 1) / dc.hw.T * l.cfg.N))
       << "the running layer must complete";
@@ -400,7 +402,7 @@ TEST_F(Reliability, ResetMidLayerThenCleanLayer) {
   EXPECT_FALSE(d.top().busy_o);
   EXPECT_FALSE(d.top().error_o);
   EXPECT_FALSE(d.top().res_valid_o);
-  EXPECT_EQ(d.reg_read(reg::kCapId), hw::kCapId);
+  EXPECT_EQ(d.reg_read(reg::kCapId), hw::kCapIdValue);
   expect_clean_layer(acc);
 }
 

@@ -46,7 +46,7 @@ TEST_P(XUnique, CapabilitiesAndIdleAfterReset) {
   EXPECT_FALSE(d.top().error_o);
   EXPECT_FALSE(d.top().done_o);
   EXPECT_FALSE(d.top().res_valid_o);
-  EXPECT_EQ(d.reg_read(reg::kCapId), hw::kCapId);
+  EXPECT_EQ(d.reg_read(reg::kCapId), hw::kCapIdValue);
   EXPECT_EQ(d.reg_read(reg::kStatus) & 0x7u, 0u);
 }
 

@@ -158,6 +158,7 @@ int cmd_layer(const LayerOptions& o) {
           c.C, static_cast<long long>(hw.C_MAX), groups);
     }
     lr.cycles = r.stats.perf.total;
+    lr.ld_beats = r.stats.perf.ld_beats;
     const auto found = Scoreboard("layer", o.seed).compare(L, g, r, hw, max_dim);
     const std::string mm = found ? found->report : "";
     write_npy(o.out, from_tensor(r.y));

@@ -119,6 +119,7 @@ int cmd_run(const RunOptions& o) {
                     " (RTL acc summed, y requantised on the host)";
         }
         lr.cycles = rtl.stats.perf.total;
+        lr.ld_beats = rtl.stats.perf.ld_beats;
         lr.bcu_cycles = rtl.stats.perf.bcu;
         lr.cau_cycles = rtl.stats.perf.cau;
         lr.stall_cycles = rtl.stats.perf.stall;

@@ -72,6 +72,10 @@ double LayerReport::speedup() const {
   if (!rtl || cycles == 0) return 0.0;
   return safe_div(metrics.dense_cycles, static_cast<double>(cycles));
 }
+double LayerReport::speedup_e2e() const {
+  if (!rtl || cycles == 0) return 0.0;
+  return safe_div(metrics.dense_e2e_cycles, static_cast<double>(e2e_cycles()));
+}
 double LayerReport::cr_fp32() const {
   return safe_div(static_cast<double>(cfg.N) * cfg.C * cfg.K * cfg.K * 32.0,
                   static_cast<double>(bits.total));
@@ -94,6 +98,9 @@ double RunTotals::measured_over_ideal() const {
 }
 double RunTotals::speedup() const {
   return safe_div(dense_cycles, static_cast<double>(cycles));
+}
+double RunTotals::speedup_e2e() const {
+  return safe_div(dense_e2e_cycles, static_cast<double>(e2e_cycles));
 }
 double RunTotals::utilisation(const HwCaps& hw) const {
   const double mults = static_cast<double>(multipliers(hw));
@@ -119,8 +126,10 @@ RunTotals RunReport::totals() const {
     }
     ++t.rtl_layers;
     t.cycles += l.cycles;
+    t.e2e_cycles += l.e2e_cycles();
     t.ideal_cycles += l.metrics.ideal_cycles;
     t.dense_cycles += l.metrics.dense_cycles;
+    t.dense_e2e_cycles += l.metrics.dense_e2e_cycles;
     t.useful_macs_rtl += l.metrics.useful_macs;
     t.load_bytes += l.load_bytes;
     t.result_bytes += l.result_bytes;
@@ -135,23 +144,27 @@ double RunReport::sim_cycles_per_s() const {
 
 std::string format_table(const RunReport& r) {
   std::ostringstream o;
-  char buf[512];
+  char buf[2048];
   std::snprintf(buf, sizeof buf,
-                "%-3s %-20s %-25s %2s %6s %6s %10s %10s %6s %11s %7s %6s %5s %9s %9s  %s\n", "#",
-                "layer", "shape CxHxW>NxHoxWo", "M", "dens%", "nnz", "cycles", "ideal", "util%",
-                "dense-bound", "speedup", "CRfp32", "CRi8", "load B", "result B", "check");
+                "%-3s %-20s %-25s %2s %6s %6s %10s %10s %6s %11s %7s %10s %7s %6s %5s %9s %9s  "
+                "%s\n",
+                "#", "layer", "shape CxHxW>NxHoxWo", "M", "dens%", "nnz", "cycles", "ideal",
+                "util%", "dense-bound", "speedup", "e2e", "e2e x", "CRfp32", "CRi8", "load B",
+                "result B", "check");
   o << buf;
   int i = 0;
   for (const auto& l : r.layers) {
     const bool rt = l.rtl && l.cycles > 0;
     std::snprintf(buf, sizeof buf,
-                  "%-3d %-20.20s %-25s %2d %6.2f %6lld %10s %10.0f %6s %11.0f %7s %6.1f %5.1f %9s "
-                  "%9s  %s\n",
+                  "%-3d %-20.20s %-25s %2d %6.2f %6lld %10s %10.0f %6s %11.0f %7s %10s %7s %6.1f "
+                  "%5.1f %9s %9s  %s\n",
                   i++, l.name.c_str(), shape_of(l.cfg).c_str(), l.cfg.M, 100.0 * l.density(),
                   static_cast<long long>(l.nnz), rt ? std::to_string(l.cycles).c_str() : "-",
                   l.metrics.ideal_cycles, rt ? fmt("%.1f", 100.0 * l.utilisation()).c_str() : "-",
-                  l.metrics.dense_cycles, rt ? fmt("%.2fx", l.speedup()).c_str() : "-", l.cr_fp32(),
-                  l.cr_int8(), rt ? std::to_string(l.load_bytes).c_str() : "-",
+                  l.metrics.dense_cycles, rt ? fmt("%.2fx", l.speedup()).c_str() : "-",
+                  rt ? std::to_string(l.e2e_cycles()).c_str() : "-",
+                  rt ? fmt("%.2fx", l.speedup_e2e()).c_str() : "-", l.cr_fp32(), l.cr_int8(),
+                  rt ? std::to_string(l.load_bytes).c_str() : "-",
                   rt ? std::to_string(l.result_bytes).c_str() : "-",
                   (check_text(l) + (l.note.empty() || !l.checked ? "" : " " + l.note)).c_str());
     o << buf;
@@ -165,15 +178,20 @@ std::string format_table(const RunReport& r) {
       "  ideal cycles         %.0f  (perfect BCU/CAU overlap)\n"
       "  measured / ideal     %.3f\n"
       "  dense-bound cycles   %.0f  (same multipliers, dense)\n"
-      "  speedup vs dense     %.2fx\n"
+      "  speedup vs dense     %.2fx  (compute only)\n"
+      "  end-to-end cycles    %llu  (load beats + RTL cycles; loads do not overlap compute)\n"
+      "  dense e2e cycles     %.0f  (SPEC 5b: same multipliers, %.0f B in / %.0f B out per cycle)\n"
+      "  speedup end to end   %.2fx\n"
       "  utilisation          %.1f %%  (%d multipliers)\n"
       "  useful / dense MACs  %lld / %lld = %.2f %% kept\n"
       "  compression          %.1fx vs fp32, %.1fx vs int8 dense\n"
       "  load / result bytes  %llu / %llu\n",
       static_cast<unsigned long long>(t.cycles), t.ideal_cycles, t.measured_over_ideal(),
-      t.dense_cycles, t.speedup(), 100.0 * t.utilisation(r.caps),
-      static_cast<int>(multipliers(r.caps)), static_cast<long long>(t.useful_macs),
-      static_cast<long long>(t.dense_macs), 100.0 * t.kept_macs(),
+      t.dense_cycles, t.speedup(), static_cast<unsigned long long>(t.e2e_cycles),
+      t.dense_e2e_cycles, port_in_bytes(r.caps), port_out_bytes(r.caps), t.speedup_e2e(),
+      100.0 * t.utilisation(r.caps), static_cast<int>(multipliers(r.caps)),
+      static_cast<long long>(t.useful_macs), static_cast<long long>(t.dense_macs),
+      100.0 * t.kept_macs(),
       safe_div(32.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
       safe_div(8.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
       static_cast<unsigned long long>(t.load_bytes),
@@ -200,12 +218,11 @@ std::string to_markdown(const RunReport& r) {
     << " L=" << r.caps.L << " M_MAX=" << r.caps.M_MAX << " K_MAX=" << r.caps.K_MAX << " ("
     << bcu_multipliers(r.caps) << " BCU + " << cau_multipliers(r.caps) << " CAU multipliers).\n\n";
   o << "| # | layer | C | H x W | N | Ho x Wo | K/s | M | density | nnz | cycles | ideal | util | "
-       "dense-bound | speedup | BCU busy | CAU busy | CR fp32 | CR int8 | load B | result B | "
-       "passes | "
-       "check |\n";
+       "dense-bound | speedup | e2e cycles | dense e2e | e2e speedup | BCU busy | CAU busy | "
+       "CR fp32 | CR int8 | load B | result B | passes | check |\n";
   o << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--"
-       "-|"
-       "\n";
+       ":"
+       "|--:|--:|---|\n";
   int i = 0;
   for (const auto& l : r.layers) {
     const bool rt = l.rtl && l.cycles > 0;
@@ -216,7 +233,10 @@ std::string to_markdown(const RunReport& r) {
       << (rt ? std::to_string(l.cycles) : "-") << " | " << fmt("%.0f", l.metrics.ideal_cycles)
       << " | " << (rt ? fmt("%.1f %%", 100.0 * l.utilisation()) : "-") << " | "
       << fmt("%.0f", l.metrics.dense_cycles) << " | " << (rt ? fmt("%.2fx", l.speedup()) : "-")
-      << " | " << (rt ? fmt("%.0f %%", 100.0 * safe_div(l.bcu_cycles, l.cycles)) : "-") << " | "
+      << " | " << (rt ? std::to_string(l.e2e_cycles()) : "-") << " | "
+      << fmt("%.0f", l.metrics.dense_e2e_cycles) << " | "
+      << (rt ? fmt("%.2fx", l.speedup_e2e()) : "-") << " | "
+      << (rt ? fmt("%.0f %%", 100.0 * safe_div(l.bcu_cycles, l.cycles)) : "-") << " | "
       << (rt ? fmt("%.0f %%", 100.0 * safe_div(l.cau_cycles, l.cycles)) : "-") << " | "
       << fmt("%.1f", l.cr_fp32()) << " | " << fmt("%.1f", l.cr_int8()) << " | "
       << (rt ? std::to_string(l.load_bytes) : "-") << " | "
@@ -232,7 +252,10 @@ std::string to_markdown(const RunReport& r) {
   o << "| ideal cycles | " << fmt("%.0f", t.ideal_cycles) << " |\n";
   o << "| measured / ideal | " << fmt("%.3f", t.measured_over_ideal()) << " |\n";
   o << "| dense-bound cycles | " << fmt("%.0f", t.dense_cycles) << " |\n";
-  o << "| speedup vs dense | " << fmt("%.2fx", t.speedup()) << " |\n";
+  o << "| speedup vs dense, compute only | " << fmt("%.2fx", t.speedup()) << " |\n";
+  o << "| end-to-end cycles (load beats + RTL cycles) | " << t.e2e_cycles << " |\n";
+  o << "| dense reference end to end (SPEC 5b) | " << fmt("%.0f", t.dense_e2e_cycles) << " |\n";
+  o << "| speedup end to end | " << fmt("%.2fx", t.speedup_e2e()) << " |\n";
   o << "| utilisation | " << fmt("%.1f %%", 100.0 * t.utilisation(r.caps)) << " |\n";
   o << "| useful / dense MACs | " << t.useful_macs << " / " << t.dense_macs << " ("
     << fmt("%.2f %%", 100.0 * t.kept_macs()) << ") |\n";
@@ -300,6 +323,10 @@ nlohmann::json to_json(const RunReport& r) {
     x["dense_macs"] = l.metrics.dense_macs;
     x["utilisation"] = l.utilisation();
     x["speedup_vs_dense"] = l.speedup();
+    x["ld_beats"] = l.ld_beats;
+    x["e2e_cycles"] = l.e2e_cycles();
+    x["dense_e2e_cycles"] = l.metrics.dense_e2e_cycles;
+    x["speedup_e2e"] = l.speedup_e2e();
     x["storage_bits"] = {{"basis", l.bits.basis},
                          {"values", l.bits.values},
                          {"indices", l.bits.indices},
@@ -325,6 +352,11 @@ nlohmann::json to_json(const RunReport& r) {
                  {"measured_over_ideal", t.measured_over_ideal()},
                  {"dense_cycles", t.dense_cycles},
                  {"speedup_vs_dense", t.speedup()},
+                 {"e2e_cycles", t.e2e_cycles},
+                 {"dense_e2e_cycles", t.dense_e2e_cycles},
+                 {"speedup_e2e", t.speedup_e2e()},
+                 {"port_in_bytes", port_in_bytes(r.caps)},
+                 {"port_out_bytes", port_out_bytes(r.caps)},
                  {"utilisation", t.utilisation(r.caps)},
                  {"useful_macs", t.useful_macs},
                  {"dense_macs", t.dense_macs},

@@ -57,6 +57,17 @@ TEST(Report, TotalsAndMetrics) {
   EXPECT_NEAR(a.density(), 0.25, 0.1);
   EXPECT_GT(a.cr_fp32(), a.cr_int8());
   EXPECT_EQ(rr.layers[2].utilisation(), 0.0);
+  // SPEC 5b: end to end adds every load beat (the RTL does not overlap loads with compute).
+  rr.layers[0].ld_beats = 500;
+  rr.layers[1].ld_beats = 700;
+  const RunTotals te = rr.totals();
+  EXPECT_EQ(rr.layers[0].e2e_cycles(), 1500u);
+  EXPECT_EQ(te.e2e_cycles, 5200u);
+  EXPECT_DOUBLE_EQ(te.dense_e2e_cycles,
+                   rr.layers[0].metrics.dense_e2e_cycles + rr.layers[1].metrics.dense_e2e_cycles);
+  EXPECT_DOUBLE_EQ(te.speedup_e2e(), te.dense_e2e_cycles / 5200.0);
+  EXPECT_DOUBLE_EQ(rr.layers[0].speedup_e2e(), rr.layers[0].metrics.dense_e2e_cycles / 1500.0);
+  EXPECT_EQ(rr.layers[2].speedup_e2e(), 0.0);
 
   const std::string table = format_table(rr);
   EXPECT_NE(table.find("match"), std::string::npos);
@@ -64,8 +75,13 @@ TEST(Report, TotalsAndMetrics) {
   EXPECT_NE(table.find("4000"), std::string::npos);
   const std::string md = to_markdown(rr);
   EXPECT_NE(md.find("| measured cycles | 4000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| end-to-end cycles (load beats + RTL cycles) | 5200 |"), std::string::npos)
+      << md;
+  EXPECT_NE(table.find("speedup end to end"), std::string::npos) << table;
   const auto j = to_json(rr);
   EXPECT_EQ(j["totals"]["cycles"].get<uint64_t>(), 4000u);
+  EXPECT_EQ(j["totals"]["e2e_cycles"].get<uint64_t>(), 5200u);
+  EXPECT_EQ(j["layers"][0]["e2e_cycles"].get<uint64_t>(), 1500u);
   EXPECT_EQ(j["layers"].size(), 3u);
   const std::string svg = to_svg(rr);
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);

@@ -25,22 +25,28 @@ constexpr bool is_pow2(uint64_t x) {
 }
 
 // Default top-level parameters (a built netlist reports its own in the CAP registers).
-inline constexpr uint32_t NumPixLanes =
-    4;  // T: output pixels per tile (pixel lanes of the BCU and of every CAU lane)
-inline constexpr uint32_t NumCoefLanes =
-    8;  // L: coefficient lanes (one PSUM bank each); lane of output channel n is n mod L
-inline constexpr uint32_t MaxBases = 8;  // M_MAX: bases per layer
-inline constexpr uint32_t MaxKernel =
-    3;  // K_MAX: largest kernel (K = 1 and K = 3 are implemented; not a build option)
-inline constexpr uint32_t MaxChannels = 512;   // C_MAX: input channels of one pass
-inline constexpr uint32_t MaxFilters = 512;    // N_MAX: output channels of one pass
-inline constexpr uint32_t IfmapBytes = 65536;  // IFMAP capacity in bytes (C*H*W of one pass)
-inline constexpr uint32_t CoefDepth = 32768;   // coefficient entries per lane
-inline constexpr uint32_t ZFifoDepth = 8;      // Z slots between the BCU and the CAU lanes
-inline constexpr uint32_t CoefWidth =
-    8;  // stored coefficient width: 8 (both modes) or 4 (4-bit mode only)
-inline constexpr uint32_t MaxDim =
-    1023;  // largest H and W (the window generator's coordinate counters)
+// T: output pixels per tile (pixel lanes of the BCU and of every CAU lane)
+inline constexpr uint32_t NumPixLanes = 4;
+// L: coefficient lanes (one PSUM bank each); lane of output channel n is n mod L
+inline constexpr uint32_t NumCoefLanes = 8;
+// M_MAX: bases per layer
+inline constexpr uint32_t MaxBases = 8;
+// K_MAX: largest kernel (K = 1 and K = 3 are implemented; not a build option)
+inline constexpr uint32_t MaxKernel = 3;
+// C_MAX: input channels of one pass
+inline constexpr uint32_t MaxChannels = 512;
+// N_MAX: output channels of one pass
+inline constexpr uint32_t MaxFilters = 512;
+// IFMAP capacity in bytes (C*H*W of one pass)
+inline constexpr uint32_t IfmapBytes = 65536;
+// coefficient entries per lane
+inline constexpr uint32_t CoefDepth = 32768;
+// Z slots between the BCU and the CAU lanes
+inline constexpr uint32_t ZFifoDepth = 8;
+// stored coefficient width: 8 (both modes) or 4 (4-bit mode only)
+inline constexpr uint32_t CoefWidth = 8;
+// largest H and W (the window generator's coordinate counters)
+inline constexpr uint32_t MaxDim = 1023;
 
 // Fixed widths.
 inline constexpr uint32_t ActW = 8;       // activations and outputs (int8)
@@ -63,7 +69,7 @@ inline constexpr uint32_t MIdxW = 8;      // basis count and index (COEF beat m,
 inline constexpr uint32_t ErrCodeW = 8;   // error code (STATUS.code)
 inline constexpr uint32_t MaxTaps = 9;    // taps of the largest kernel, K_MAX * K_MAX
 inline constexpr uint32_t CoefMaxW = 8;   // widest coefficient (the COEF beat's a field)
-inline constexpr uint32_t kCapId = 0x45534331;
+inline constexpr uint32_t kCapIdValue = 0x45534331;  // REG_CAP_ID reads it
 
 // Derived quantities.
 // address width of a memory or index of `depth` entries (at least 1)
@@ -112,35 +118,62 @@ struct Field {
 
 // Register word addresses.
 namespace reg {
-inline constexpr uint32_t kCtrl = 0x00;      // w: command pulses
-inline constexpr uint32_t kStatus = 0x01;    // r: layer status
-inline constexpr uint32_t kC = 0x02;         // rw: input channels
-inline constexpr uint32_t kN = 0x03;         // rw: output channels
-inline constexpr uint32_t kH = 0x04;         // rw: input height (as loaded)
-inline constexpr uint32_t kW = 0x05;         // rw: input width
-inline constexpr uint32_t kKsp = 0x06;       // rw: kernel, stride and the four pads
-inline constexpr uint32_t kM = 0x07;         // rw: bases in use (1..M_MAX)
-inline constexpr uint32_t kZshift = 0x08;    // rw: right shift of the basis-stage output
-inline constexpr uint32_t kMode = 0x09;      // rw: layer mode bits
-inline constexpr uint32_t kCycTotal = 0x10;  // r: cycles from START to done or error
-inline constexpr uint32_t kCycBcu = 0x11;    // r: cycles the BCU issued a basis MAC step
-inline constexpr uint32_t kCycCau = 0x12;    // r: cycles at least one CAU lane issued a coefficient
-inline constexpr uint32_t kCycStall =
-    0x13;  // r: busy cycles in which neither the BCU nor the CAU did work
-inline constexpr uint32_t kResBeats = 0x14;   // r: result beats sent in the last layer
-inline constexpr uint32_t kLdBeats = 0x15;    // r: load beats accepted since the last CLEAR
-inline constexpr uint32_t kCapT = 0x20;       // r: capability: NumPixLanes
-inline constexpr uint32_t kCapL = 0x21;       // r: capability: NumCoefLanes
-inline constexpr uint32_t kCapMmax = 0x22;    // r: capability: MaxBases
-inline constexpr uint32_t kCapKmax = 0x23;    // r: capability: MaxKernel
-inline constexpr uint32_t kCapCmax = 0x24;    // r: capability: MaxChannels
-inline constexpr uint32_t kCapNmax = 0x25;    // r: capability: MaxFilters
-inline constexpr uint32_t kCapIfmap = 0x26;   // r: capability: IfmapBytes
-inline constexpr uint32_t kCapCoef = 0x27;    // r: capability: CoefDepth (entries per lane)
-inline constexpr uint32_t kCapCpstr = 0x28;   // r: capability: colptr_stride(MaxChannels)
-inline constexpr uint32_t kCapMaxdim = 0x29;  // r: capability: MaxDim
-inline constexpr uint32_t kCapCoefw = 0x2A;   // r: capability: CoefWidth
-inline constexpr uint32_t kCapId = 0x2F;      // r: capability: identification word (meta.id)
+// w: command pulses
+inline constexpr uint32_t kCtrl = 0x00;
+// r: layer status
+inline constexpr uint32_t kStatus = 0x01;
+// rw: input channels
+inline constexpr uint32_t kC = 0x02;
+// rw: output channels
+inline constexpr uint32_t kN = 0x03;
+// rw: input height (as loaded)
+inline constexpr uint32_t kH = 0x04;
+// rw: input width
+inline constexpr uint32_t kW = 0x05;
+// rw: kernel, stride and the four pads
+inline constexpr uint32_t kKsp = 0x06;
+// rw: bases in use (1..M_MAX)
+inline constexpr uint32_t kM = 0x07;
+// rw: right shift of the basis-stage output
+inline constexpr uint32_t kZshift = 0x08;
+// rw: layer mode bits
+inline constexpr uint32_t kMode = 0x09;
+// r: cycles from START to done or error
+inline constexpr uint32_t kCycTotal = 0x10;
+// r: cycles the BCU issued a basis MAC step
+inline constexpr uint32_t kCycBcu = 0x11;
+// r: cycles at least one CAU lane issued a coefficient
+inline constexpr uint32_t kCycCau = 0x12;
+// r: busy cycles in which neither the BCU nor the CAU did work
+inline constexpr uint32_t kCycStall = 0x13;
+// r: result beats sent in the last layer
+inline constexpr uint32_t kResBeats = 0x14;
+// r: load beats accepted since the last CLEAR
+inline constexpr uint32_t kLdBeats = 0x15;
+// r: capability: NumPixLanes
+inline constexpr uint32_t kCapT = 0x20;
+// r: capability: NumCoefLanes
+inline constexpr uint32_t kCapL = 0x21;
+// r: capability: MaxBases
+inline constexpr uint32_t kCapMmax = 0x22;
+// r: capability: MaxKernel
+inline constexpr uint32_t kCapKmax = 0x23;
+// r: capability: MaxChannels
+inline constexpr uint32_t kCapCmax = 0x24;
+// r: capability: MaxFilters
+inline constexpr uint32_t kCapNmax = 0x25;
+// r: capability: IfmapBytes
+inline constexpr uint32_t kCapIfmap = 0x26;
+// r: capability: CoefDepth (entries per lane)
+inline constexpr uint32_t kCapCoef = 0x27;
+// r: capability: colptr_stride(MaxChannels)
+inline constexpr uint32_t kCapCpstr = 0x28;
+// r: capability: MaxDim
+inline constexpr uint32_t kCapMaxdim = 0x29;
+// r: capability: CoefWidth
+inline constexpr uint32_t kCapCoefw = 0x2A;
+// r: capability: identification word (meta.id)
+inline constexpr uint32_t kCapId = 0x2F;
 }  // namespace reg
 
 // Register fields.
@@ -217,25 +250,40 @@ inline constexpr Field kShift{48, 6};
 
 // Error codes (STATUS.code).
 namespace err {
-inline constexpr int kNone = 0;        // none: no error
-inline constexpr int kBadM = 1;        // config: M = 0 or M > M_MAX
-inline constexpr int kBadK = 2;        // config: K not in {1, 3}
-inline constexpr int kBadStride = 3;   // config: stride not in {1, 2}
-inline constexpr int kBadPad = 4;      // config: a pad > K - 1
-inline constexpr int kBadDim = 5;      // config: C, N, H or W is 0, or the output is empty
-inline constexpr int kCapC = 6;        // config: C > C_MAX
-inline constexpr int kCapN = 7;        // config: N > N_MAX
-inline constexpr int kCapIfmap = 8;    // config: C*H*W > IfmapBytes, or H or W > MaxDim
-inline constexpr int kCoefPtr = 9;     // run: column pointers decrease or exceed CoefDepth
-inline constexpr int kCoefIndex = 10;  // run: an entry with n >= N or m >= M
-inline constexpr int kCoefRange = 11;  // run: 4-bit mode and a coefficient outside [-8, 7]
-inline constexpr int kLoadAddr =
-    12;  // load: load beat with an out-of-range address or an unknown target
-inline constexpr int kLoadIndex =
-    13;                           // load: COEF beat with n mod L != lane, n >= N_MAX or m >= M_MAX
-inline constexpr int kBusy = 14;  // cmd: START while busy (the running layer continues)
-inline constexpr int kAborted = 15;  // cmd: ABORT while busy
-inline constexpr int kBadMode = 16;  // config: 8-bit coefficient mode on a build with CoefWidth = 4
+// none: no error
+inline constexpr int kNone = 0;
+// config: M = 0 or M > M_MAX
+inline constexpr int kBadM = 1;
+// config: K not in {1, 3}
+inline constexpr int kBadK = 2;
+// config: stride not in {1, 2}
+inline constexpr int kBadStride = 3;
+// config: a pad > K - 1
+inline constexpr int kBadPad = 4;
+// config: C, N, H or W is 0, or the output is empty
+inline constexpr int kBadDim = 5;
+// config: C > C_MAX
+inline constexpr int kCapC = 6;
+// config: N > N_MAX
+inline constexpr int kCapN = 7;
+// config: C*H*W > IfmapBytes, or H or W > MaxDim
+inline constexpr int kCapIfmap = 8;
+// run: column pointers decrease or exceed CoefDepth
+inline constexpr int kCoefPtr = 9;
+// run: an entry with n >= N or m >= M
+inline constexpr int kCoefIndex = 10;
+// run: 4-bit mode and a coefficient outside [-8, 7]; on a CoefWidth = 4 build a latched load fault
+inline constexpr int kCoefRange = 11;
+// load: load beat with an out-of-range address or an unknown target
+inline constexpr int kLoadAddr = 12;
+// load: COEF beat with n mod L != lane, n >= N_MAX or m >= M_MAX
+inline constexpr int kLoadIndex = 13;
+// cmd: START while busy (the running layer continues)
+inline constexpr int kBusy = 14;
+// cmd: ABORT while busy
+inline constexpr int kAborted = 15;
+// config: 8-bit coefficient mode on a build with CoefWidth = 4
+inline constexpr int kBadMode = 16;
 }  // namespace err
 
 // "BAD_M" for 1, ...; "UNKNOWN" for a code the interface does not define.
@@ -306,7 +354,8 @@ inline const char* error_doc(int code) {
     case 10:
       return "an entry with n >= N or m >= M";
     case 11:
-      return "4-bit mode and a coefficient outside [-8, 7]";
+      return "4-bit mode and a coefficient outside [-8, 7]; on a CoefWidth = 4 build a latched "
+             "load fault";
     case 12:
       return "load beat with an out-of-range address or an unknown target";
     case 13:

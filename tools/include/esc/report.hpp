@@ -23,6 +23,7 @@ struct LayerReport {
   std::string note;             // e.g. "golden-only (K=7)"
   // RTL measurements (perf counters summed over tiling passes)
   uint64_t cycles = 0, bcu_cycles = 0, cau_cycles = 0, stall_cycles = 0;
+  uint64_t ld_beats = 0;  // load beats accepted (LD_BEATS), summed over passes
   int passes = 0;
   uint64_t load_bytes = 0, result_bytes = 0;
   // golden metrics
@@ -38,6 +39,11 @@ struct LayerReport {
   double density() const;      // nnz / (N*C*M)
   double utilisation() const;  // useful / (all mults * cycles); 0 if no RTL run
   double speedup() const;      // dense_cycles / cycles; 0 if no RTL run
+  // SPEC 5b end to end: first load beat to last result beat with the load stream at full rate.
+  // The RTL accepts loads only while idle, so every load beat adds a cycle: LD_BEATS + CYC_TOTAL
+  // (register programming between the two is not counted: a host can overlap it with loads).
+  uint64_t e2e_cycles() const { return ld_beats + cycles; }
+  double speedup_e2e() const;  // dense_e2e_cycles / e2e_cycles; 0 if no RTL run
   double cr_fp32() const;      // N*C*K*K*32 / bits.total
   double cr_int8() const;      // N*C*K*K*8 / bits.total
 };
@@ -48,14 +54,17 @@ void fill_golden_metrics(LayerReport& r, const IntLayer& layer, const HwCaps& hw
 struct RunTotals {
   int layers = 0, rtl_layers = 0, golden_only = 0, mismatches = 0, checked = 0;
   uint64_t cycles = 0;                      // measured, RTL layers
+  uint64_t e2e_cycles = 0;                  // end to end (SPEC 5b), RTL layers
   double ideal_cycles = 0.0;                // RTL layers
   double dense_cycles = 0.0;                // RTL layers
+  double dense_e2e_cycles = 0.0;            // SPEC 5b dense reference, RTL layers
   int64_t useful_macs = 0, dense_macs = 0;  // all layers
   int64_t useful_macs_rtl = 0;
   uint64_t load_bytes = 0, result_bytes = 0;
   int64_t storage_bits = 0, dense_weights = 0;  // all layers
   double measured_over_ideal() const;
-  double speedup() const;  // dense_cycles / cycles
+  double speedup() const;      // dense_cycles / cycles
+  double speedup_e2e() const;  // dense_e2e_cycles / e2e_cycles
   double utilisation(const HwCaps& hw) const;
   double kept_macs() const;  // useful / dense
 };

@@ -100,6 +100,13 @@ def svg_plot(points, path):
         fh.write("\n".join(out) + "\n")
 
 
+def commit():
+    import subprocess
+    res = subprocess.run(["git", "-C", synth.ROOT, "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    return res.stdout.strip() or "unknown"
+
+
 def markdown(points, dflt):
     blocks = sorted({b for p in points for b in p["blocks_kge"]})
     L = ["# ESCALATE area sweep (esc_top, Yosys 0.23)", "",
@@ -107,6 +114,8 @@ def markdown(points, dflt):
          + ", ".join(f"{k}={v}" for k, v in dflt.items())
          + ". Logic in kGE (NAND2 = 1, weights in docs/area.md); RAM in bits and mm^2 at 45 nm "
          "(SRAM model in docs/area.md). Regenerate with `synth/synth.py sweep`.", "",
+         f"Measured at commit `{commit()}`; every point is an entry of the configuration matrix "
+         "(`rtl/esc_configs.json`) that CI lints and simulates bit-exactly.", "",
          "![sweep](sweep.svg)", "",
          "| parameter | value | total kGE | " + " | ".join(blocks)
          + " | flops | RAM bits | SRAM mm^2 | logic mm^2 | runtime s |",

@@ -79,8 +79,8 @@ TEST_F(MatrixConfig, NarrowCoefficientStoreRefusesWhatItCannotHold) {
   EXPECT_EQ(error_after_start(d, 4), hw::err::kCoefRange);
   // The same instance then runs the layer bit-exactly (run_layer clears and reloads).
   const AccelResult r = acc.run_layer(l);
-  const auto mm = Scoreboard("after-refusals", seed()).compare(l, run_int(l), r, dc.hw,
-                                                               static_cast<int>(dc.max_dim));
+  const auto mm = Scoreboard("after-refusals", seed())
+                      .compare(l, run_int(l), r, dc.hw, static_cast<int>(dc.max_dim));
   EXPECT_FALSE(mm.has_value()) << mm->report;
 }
 

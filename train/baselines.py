@@ -213,7 +213,13 @@ def main(argv=None):
     p.add_argument("--wd", type=float, default=5e-4)
     p.add_argument("--n-eval", type=int, default=10000)
     p.add_argument("--smoke", action="store_true")
+    p.add_argument("--md-only", action="store_true", help="rewrite baselines.md from baselines.json")
     args = p.parse_args(argv)
+    if args.md_only:
+        out = args.out or os.path.join(REPO, "models", "fmnist")
+        with open(os.path.join(out, "baselines.json")) as f:
+            write_md(json.load(f), os.path.join(out, "baselines.md"), args)
+        return
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     t0 = time.time()
@@ -267,27 +273,36 @@ def main(argv=None):
 def write_md(res, path, args):
     pc = lambda v: f"{100 * v:.2f} %"
     P = res["penni"]
+    names = {"magnitude": "magnitude pruning + int8 (ADMM-NN stand-in)",
+             "pattern": "ClickTrain-style pattern + connectivity, int8"}
     lines = ["# Baselines at equal accuracy (Fashion-MNIST ResNet)\n",
              f"Produced by `/usr/bin/python3 train/baselines.py` (seed {args.seed}{', SMOKE' if args.smoke else ''}). "
              f"Target: the PENNI 8-bit integer accuracy {pc(res['target_int8_acc'])}; a baseline qualifies "
-             "with integer (int8) accuracy ≥ target − 0.5 points. Counts are over all conv layers "
-             "(3×3 and 1×1); the 3×3-only figures are in baselines.json.\n",
-             "| model | int8 accuracy | weights kept | MACs | MACs kept | storage bits | ×fp32 | ×int8 |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    a = P["all"]
-    lines.append(f"| PENNI (M≤5, 8-bit coef) | {pc(P['int8_acc'])} | {pc(a['params_kept'])} ({a['params']}) | "
-                 f"{a['macs']} | {pc(a['macs_kept'])} | {a['storage_bits']} | {a['compression_fp32']:.1f} | "
-                 f"{a['compression_int8']:.1f} |")
-    names = {"magnitude": "magnitude pruning + int8 (ADMM-NN stand-in)", "pattern": "ClickTrain-style pattern + connectivity, int8"}
-    for k, r in res["baselines"].items():
-        a = r["all"]
-        lines.append(f"| {names[k]} | {pc(r['int8_acc'])} | {pc(a['kept'])} ({a['weights']}) | {a['macs']} | "
-                     f"{pc(a['macs_kept'])} | {a['storage_bits']} | {a['compression_fp32']:.1f} | {a['compression_int8']:.1f} |")
-    lines.append("\nPENNI weights kept counts basis values + nonzero coefficients; MACs are SPEC §5 useful MACs "
-                 "(basis stage + coefficient stage). Baselines: MACs = nonzero weights × output pixels "
-                 "(pattern: 4 per kept kernel). Storage: the project's CSC accounting with L = 8 lanes "
-                 "(docs/trained.md, 'Baselines'). Wall time: " +
-                 ", ".join(f"{k} {v:.0f} s" for k, v in res["times_s"].items()) + ".\n")
+             "with integer (int8) accuracy ≥ target − 0.5 points, on all 10,000 test images. "
+             "Method and storage accounting: docs/trained.md, 'Baselines'.\n"]
+    for key, title in (("all", "All conv layers (3×3 and 1×1)"), ("k3", "3×3 layers only")):
+        lines += [f"## {title}\n",
+                  "| model | int8 accuracy | weights kept | MACs | MACs kept | storage bits | ×fp32 | ×int8 |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        a = P[key]
+        lines.append(f"| PENNI (M = 5, 8-bit coef) | {pc(P['int8_acc'])} | {pc(a['params_kept'])} ({a['params']}) | "
+                     f"{a['macs']} | {pc(a['macs_kept'])} | {a['storage_bits']} | {a['compression_fp32']:.1f} | "
+                     f"{a['compression_int8']:.1f} |")
+        for k, r in res["baselines"].items():
+            a = r[key]
+            miss = "" if r.get("meets_target", True) else " (**below target at every point**; least sparse shown)"
+            lines.append(f"| {names[k]}, schedule point {r['schedule_point']}{miss} | {pc(r['int8_acc'])} | "
+                         f"{pc(a['kept'])} ({a['weights']}) | {a['macs']} | {pc(a['macs_kept'])} | {a['storage_bits']} | "
+                         f"{a['compression_fp32']:.1f} | {a['compression_int8']:.1f} |")
+        lines.append("")
+    lines.append("Schedule point: magnitude = weight density of every pruned layer; pattern = fraction of 3×3 "
+                 "kernels kept (each with 4 of 9 weights). PENNI weights kept = basis values + nonzero "
+                 "coefficients; PENNI MACs = SPEC §5 useful MACs (basis + coefficient stage), which for these "
+                 "narrow layers (N ≤ 64) are dominated by the dense basis stage (C·M·K² per pixel). Baseline "
+                 "MACs = nonzero weights × output pixels (pattern: 4 per kept kernel). The SPEC §5b dense and "
+                 "sparse reference engines need RTL cycle counts and are left to the C++ side.\n")
+    lines.append("Wall time: " + ", ".join(f"{k} {v:.0f} s" for k, v in res["times_s"].items()) +
+                 " (1 torch thread, machine shared with other jobs).\n")
     with open(path, "w") as f:
         f.write("\n".join(lines))
 

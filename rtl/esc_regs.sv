@@ -232,4 +232,8 @@ module esc_regs #(
   // Configuration is frozen while a layer runs.
   `ESC_ASSERT(RegsCfgStable_A, busy_i |=> (busy_i -> $stable({c_q, n_q, h_q, w_q, m_q, ksp_q,
                                                                zshift_q, mode_q}))) 
+
+`ifdef FORMAL
+  `include "esc_regs_props.svh"
+`endif
 endmodule

@@ -19,13 +19,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/build/formal"
 README="$ROOT/formal/README.md"
 
-# name | top | sources (repo-relative, space-separated) | parameters | bmc depth | induction depth
+# name | top | sources (repo-relative, space-separated) | parameters (+NAME: a define) | bmc depth | induction depth
 # Induction depth 0 means bounded only (BMC); formal/README.md justifies each bound.
 JOBS=(
   "fifo_d3|esc_prim_fifo|rtl/prim/esc_prim_fifo.sv|Depth=3 Width=4|12|4"
   "fifo_d4|esc_prim_fifo|rtl/prim/esc_prim_fifo.sv|Depth=4 Width=4|12|4"
   "ram|esc_prim_ram_1r1w|rtl/prim/esc_prim_ram_1r1w.sv|Depth=5 Width=4|10|3"
   "stream_reg|esc_prim_stream_reg|rtl/prim/esc_prim_stream_reg.sv|Width=4|10|3"
+  "psum|esc_psum_bank|rtl/prim/esc_prim_ram_1r1w.sv rtl/esc_psum_bank.sv|Depth=4 Width=4|10|3"
+  "psum_data|esc_psum_bank|rtl/prim/esc_prim_ram_1r1w.sv rtl/esc_psum_bank.sv|Depth=4 Width=4 +ESC_F_PSUM_DATA|10|0"
+  "ctrl|esc_ctrl|rtl/esc_pkg.sv rtl/esc_ctrl.sv||8|4"
+  "regs|esc_regs|rtl/esc_pkg.sv rtl/esc_regs.sv||4|2"
+  "zfifo|esc_zfifo|rtl/prim/esc_prim_ram_1r1w.sv rtl/esc_zfifo.sv|Depth=2 NumReaders=2 SlotW=8 WordW=4|10|4"
 )
 
 # Planted bugs: name | job | file | sed expression. The sed must change the file.
@@ -61,10 +66,13 @@ run_job() {
   rm -rf "$dir"; mkdir -p "$dir"
   local t0=$SECONDS f p chp="" rd=""
   for f in $files; do rd+=" $src/$f"; done
-  for p in $params; do chp+=" -set ${p%%=*} ${p#*=}"; done
+  local defs=""
+  for p in $params; do
+    case "$p" in +*) defs+=" -D${p#+}" ;; *) chp+=" -set ${p%%=*} ${p#*=}" ;; esac
+  done
   # esc_pkg.sv first for the blocks that use the package.
   cat >"$dir/model.ys" <<EOF
-read_verilog -formal -sv -I$src/rtl/prim -I$ROOT/formal -DESC_FTOP_$top $rd
+read_verilog -formal -sv -I$src/rtl/prim -I$ROOT/formal -DESC_FTOP_$top$defs $rd
 ${chp:+chparam$chp $top}
 prep -top $top
 async2sync

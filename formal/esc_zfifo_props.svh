@@ -1,0 +1,59 @@
+// Formal properties of esc_zfifo (one writer, NumReaders readers), included at the end of the
+// module under `ifdef FORMAL. See formal/README.md. Labels end in _P; scripts/formal.sh counts.
+//
+// Environment (asserted in simulation by ZfifoUnderflow_A): a reader releases a slot only when
+// it has one (its release pointer is behind the write pointer), except in a flush cycle.
+`ifdef ESC_FTOP_esc_zfifo
+
+  reg f_past_valid = 1'b0;
+  always @(posedge clk_i) f_past_valid <= 1'b1;
+  initial assume (!rst_ni);
+
+  always @(*) begin
+    ZfifoUnderflow_A_env: assume ((release_i & rd_empty & {NumReaders{!flush_i}}) == '0);
+  end
+
+  // Reference count of slots accepted since reset or flush (mod 2 * Depth, as the pointers).
+  logic [PtrW-1:0] f_pushed;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)      f_pushed <= '0;
+    else if (flush_i) f_pushed <= '0;
+    else if (push)    f_pushed <= f_pushed + 1'b1;
+  end
+
+  // Per reader: slots held (written, not released) and slots reserved (incl. the staged one).
+  logic [NumReaders-1:0] f_held_ok, f_resv_ok;
+  always @(*) begin
+    for (int r = 0; r < NumReaders; r++) begin
+      f_held_ok[r] = 32'(PtrW'(wr_ptr_q - rel_ptr_q[r])) <= Depth;
+      f_resv_ok[r] = 32'(PtrW'(res_ptr - rel_ptr_q[r])) <= Depth;
+    end
+  end
+
+  always @(*) begin
+    if (rst_ni) begin
+      // Occupancy: accepted slots = slots written + the one being copied; no reader ever has
+      // more than Depth slots outstanding (no overflow) or a negative count (no underflow).
+      ZfifoPushCount_P:     assert (res_ptr == f_pushed);
+      ZfifoHeldBound_P:     assert (&f_held_ok);
+      ZfifoReservedBound_P: assert (&f_resv_ok);
+      // A slot is accepted only with a free index and never over a slot still being copied.
+      ZfifoNoOverflow_P:    assert (!(push && full_o));
+      ZfifoStagingSafe_P:   assert (!(push && stg_v_q && !stg_last));
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (f_past_valid && rst_ni && $past(rst_ni)) begin
+      // Flush drops every slot in one cycle.
+      if ($past(flush_i)) begin
+        ZfifoFlushEmpties_P: assert (empty_o && !full_o && wr_ptr_o == '0 && !stg_v_q);
+      end
+      // A slot becomes readable only once its last word was copied, one slot at a time.
+      if (!$past(flush_i) && wr_ptr_o != $past(wr_ptr_o)) begin
+        ZfifoVisibleAfterCopy_P: assert ($past(stg_last) && wr_ptr_o == $past(wr_ptr_o) + 1'b1);
+      end
+    end
+  end
+
+`endif

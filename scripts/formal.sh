@@ -33,9 +33,19 @@ JOBS=(
   "zfifo|esc_zfifo|rtl/prim/esc_prim_ram_1r1w.sv rtl/esc_zfifo.sv|Depth=2 NumReaders=2 SlotW=8 WordW=4|10|4"
 )
 
-# Planted bugs: name | job | file | sed expression. The sed must change the file.
+# Planted bugs: name | job | file | sed expression (the rest of the line; it may contain |).
+# The sed must change the file.
+# One per job at least, so that every property set is shown able to fail on every run.
 MUTANTS=(
   "fifo_full_off_by_one|fifo_d4|rtl/prim/esc_prim_fifo.sv|s/in_ready_o  = (fill_q != FillW'(Depth))/in_ready_o  = (fill_q != FillW'(Depth + 1))/"
+  "fifo_d3_no_wrap|fifo_d3|rtl/prim/esc_prim_fifo.sv|s/wr_d = (IsPow2 || wr_q != LastIdx) ? wr_q + 1'b1 : '0;/wr_d = wr_q + 1'b1;/"
+  "ram_write_at_read_addr|ram|rtl/prim/esc_prim_ram_1r1w.sv|s/mem_q\[waddr_i\] <= wdata_i/mem_q[raddr_i] <= wdata_i/"
+  "stream_reg_flush_ignored|stream_reg|rtl/prim/esc_prim_stream_reg.sv|s/if (flush_i) begin/if (1'b0) begin/"
+  "psum_drain_keeps_entry|psum|rtl/esc_psum_bank.sv|s/vld_d\[dr_vidx\] = 1'b0;/vld_d[dr_vidx] = vld_q[dr_vidx];/"
+  "psum_drain_reads_lane_addr|psum_data|rtl/esc_psum_bank.sv|s/? dr_addr_i : rd_addr_i/? rd_addr_i : rd_addr_i/"
+  "ctrl_pad_check_off_by_one|ctrl|rtl/esc_ctrl.sv|s/if (pad_t >= k || pad_b >= k/if (pad_t > k || pad_b >= k/"
+  "regs_read_writes_config|regs|rtl/esc_regs.sv|s/if (wr \&\& !busy_i) begin/if (reg_valid_i \&\& !busy_i) begin/"
+  "zfifo_full_off_by_one|zfifo|rtl/esc_zfifo.sv|s/== PtrW'(Depth);/== PtrW'(Depth + 1);/"
 )
 
 die() { echo "formal: $*" >&2; exit 2; }
@@ -160,6 +170,7 @@ mkdir -p "$OUT"
 case "$MODE" in
   table) table; exit 0 ;;
   check)
+    need_tools
     if diff <(readme_block) <(table) >"$OUT/readme.diff"; then
       echo "formal: README table matches the results in $OUT"; exit 0
     fi
@@ -181,7 +192,7 @@ EOF
     mline=""
     for m in "${MUTANTS[@]}"; do [ "$(field "$m" 1)" = "$MUT" ] && mline="$m"; done
     [ -n "$mline" ] || die "unknown mutant $MUT"
-    job=$(field "$mline" 2); file=$(field "$mline" 3); expr=$(field "$mline" 4)
+    job=$(field "$mline" 2); file=$(field "$mline" 3); expr=$(echo "$mline" | cut -d'|' -f4-)
     line=$(job_line "$job") || die "unknown job $job"
     src="$OUT/mutant_$MUT/src"; rm -rf "$src"; mkdir -p "$src"
     cp -r "$ROOT/rtl" "$src/"
@@ -193,7 +204,8 @@ EOF
     fi
     vcd=$(ls "$OUT/mutant_$MUT/$job"/*.vcd 2>/dev/null | head -1)
     [ -s "$vcd" ] || { echo "FAIL mutant $MUT: no counterexample VCD"; exit 1; }
-    echo "PASS mutant $MUT: the proof fails on the planted bug; counterexample $vcd ($(grep -c '^#' "$vcd") time steps)"
+    step=$(grep -o 'in step [0-9]*' "${vcd%.vcd}.log" | tail -1)
+    echo "PASS mutant $MUT: the proof fails on the planted bug ($step); counterexample $vcd"
     exit 0 ;;
 esac
 

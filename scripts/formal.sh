@@ -13,6 +13,7 @@
 #                                                             with a counterexample VCD
 # One line per job: PASS/FAIL, proven (BMC + k-induction) or bounded (BMC depth N); on failure
 # the counterexample is OUTDIR/<job>/<bmc|ind>.vcd. Exit 1 on any failure, 77 if z3 is missing.
+# ESC_FORMAL_SRC=DIR reads the RTL from DIR/rtl instead of the checkout (for mutation scripts).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -214,7 +215,7 @@ if [ ${#SEL[@]} -eq 0 ]; then for j in "${JOBS[@]}"; do SEL+=("$(field "$j" 1)")
 fail=0; t0=$SECONDS
 for s in "${SEL[@]}"; do
   line=$(job_line "$s") || die "unknown job $s (see --list)"
-  run_job "$line" "$ROOT" "$OUT/$s" || fail=1
+  run_job "$line" "${ESC_FORMAL_SRC:-$ROOT}" "$OUT/$s" || fail=1
 done
 if [ "$MODE" = summary ] || [ ${#SEL[@]} -gt 1 ]; then
   pr=0; bd=0; fl=0

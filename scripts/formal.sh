@@ -11,7 +11,8 @@
 #        scripts/formal.sh [-o OUTDIR] --write-readme         rewrite the README table
 #        scripts/formal.sh [-o OUTDIR] --mutant NAME          planted bug: PASS iff the proof fails
 #                                                             with a counterexample VCD
-# One line per job: PASS/FAIL, proven (BMC + k-induction) or bounded (BMC depth N); on failure
+# One line per job: PASS/FAIL, proven (BMC + k-induction) or bounded (BMC depth N), and every
+# cover (_C, the conditions the properties depend on) reached within the BMC depth; on failure
 # the counterexample is OUTDIR/<job>/<bmc|ind>.vcd. Exit 1 on any failure, 77 if z3 is missing.
 # ESC_FORMAL_SRC=DIR reads the RTL from DIR/rtl instead of the checkout (for mutation scripts).
 set -uo pipefail
@@ -111,18 +112,26 @@ EOF
       status=FAIL; cex="$dir/ind.vcd"
     fi
   fi
+  # Covers (labels ending in _C): every one must be reached within the BMC depth, else a
+  # property guarded by that condition could be vacuous.
+  local ncov; ncov=$(grep -c '^; yosys-smt2-cover ' "$dir/model.smt2")
+  if [ "$status" = PASS ] && [ "$ncov" -gt 0 ]; then
+    if ! timeout 600 "${smt[@]}" -c -t "$bmc" "$dir/model.smt2" >"$dir/cover.log" 2>&1; then
+      status=FAIL; cex="$dir/cover.vcd"
+    fi
+  fi
   if [ "$ind" -gt 0 ]; then kind=proven; else kind=bounded; fi
   local secs=$((SECONDS - t0))
   echo "$name $status $kind $bmc $ind $nprops" >"$dir.result"
   if [ "$status" = PASS ]; then
     if [ "$kind" = proven ]; then
-      printf 'PASS %-12s %-22s %2d properties proven (k-induction, k=%d; BMC %d) %3ds\n' "$name" "$top" "$nprops" "$ind" "$bmc" "$secs"
+      printf 'PASS %-12s %-20s %2d properties proven (k-induction, k=%d; BMC %d), %d covers reached %3ds\n' "$name" "$top" "$nprops" "$ind" "$bmc" "$ncov" "$secs"
     else
-      printf 'PASS %-12s %-22s %2d properties bounded (BMC depth %d) %3ds\n' "$name" "$top" "$nprops" "$bmc" "$secs"
+      printf 'PASS %-12s %-20s %2d properties bounded (BMC depth %d), %d covers reached %3ds\n' "$name" "$top" "$nprops" "$bmc" "$ncov" "$secs"
     fi
     return 0
   fi
-  printf 'FAIL %-12s %-22s %s\n' "$name" "$top" "$( (grep -m1 'Assert failed' "${cex%.vcd}.log" || grep -m1 -i 'failed' "${cex%.vcd}.log") | sed 's/^## *[0-9:]* *//')"
+  printf 'FAIL %-12s %-20s %s\n' "$name" "$top" "$( (grep -m1 -E 'Assert failed|Unreached cover' "${cex%.vcd}.log" || grep -m1 -i 'failed' "${cex%.vcd}.log") | sed 's/^## *[0-9:]* *//')"
   [ -s "$cex" ] && echo "     counterexample: $cex" || echo "     (no counterexample written; see ${cex%.vcd}.log)"
   return 1
 }

@@ -13,6 +13,7 @@
     ZfifoUnderflow_A_env: assume ((release_i & rd_empty & {NumReaders{!flush_i}}) == '0);
   end
 
+`ifndef ESC_F_ZFIFO_DATA
   // Reference count of slots accepted since reset or flush (mod 2 * Depth, as the pointers).
   logic [PtrW-1:0] f_pushed;
   always @(posedge clk_i or negedge rst_ni) begin
@@ -66,5 +67,53 @@
       ZfifoRelease_C:     cover (|release_i && !flush_i);
     end
   end
+
+`else
+  // Data path (bounded, like psum_data: the RAM arrays inside u_ram cannot be named here for an
+  // induction invariant). One symbolic reader, one accepted slot and one word of it: while the
+  // reader holds that slot, reading (slot index, word) returns the word as it was pushed.
+  // Environment: cfg_m_i does not change while slots are in flight (it is a configuration
+  // register, frozen while busy: RegsCfgFrozenWhileBusy_P / RegsCfgStable_A); here it is held
+  // constant after reset.
+  always @(posedge clk_i) begin
+    if (f_past_valid && $past(rst_ni)) ZfifoCfgMStable_A_env: assume (cfg_m_i == $past(cfg_m_i));
+  end
+  (* anyconst *) logic [31:0]          f_r;
+  (* anyconst *) logic [WordIdxW-1:0]  f_word;
+  (* anyseq *)   logic                 f_pick;
+  always @(*) begin
+    assume (f_r < NumReaders);
+    assume (32'(f_word) < NumWords && f_word <= last_word);
+  end
+  logic             f_armed;
+  logic [PtrW-1:0]  f_ptr;
+  logic [WordW-1:0] f_val;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      f_armed <= 1'b0;
+    end else if (flush_i) begin
+      f_armed <= 1'b0;
+    end else if (!f_armed && push && f_pick) begin
+      f_armed <= 1'b1;
+      f_ptr   <= res_ptr;
+      f_val   <= wr_data_i[f_word*WordW +: WordW];
+    end else if (f_armed && release_i[f_r] && rel_ptr_q[f_r] == f_ptr) begin
+      f_armed <= 1'b0;
+    end
+  end
+  logic f_held, f_rd_hit;
+  // The tracked slot is written (before wr_ptr) and not yet released by the reader.
+  assign f_held   = f_armed && (PtrW'(f_ptr - rel_ptr_q[f_r]) < PtrW'(wr_ptr_q - rel_ptr_q[f_r]));
+  assign f_rd_hit = rd_en_i[f_r] && rd_slot_i[f_r*IdxW +: IdxW] == f_ptr[IdxW-1:0] &&
+                    rd_word_i[f_r*WordIdxW +: WordIdxW] == f_word;
+  always @(posedge clk_i) begin
+    if (f_past_valid && rst_ni && $past(rst_ni)) begin
+      if ($past(f_held && f_rd_hit && !flush_i)) begin
+        ZfifoReadsPushedWord_P: assert (rd_data_o[f_r*WordW +: WordW] == $past(f_val));
+      end
+      ZfifoSlotRead_C: cover ($past(f_held && f_rd_hit) && f_word == 1'b1 && rel_ptr_q[f_r] != '0);
+    end
+  end
+`endif
 
 `endif

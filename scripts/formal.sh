@@ -33,6 +33,7 @@ JOBS=(
   "ctrl|esc_ctrl|rtl/esc_pkg.sv rtl/esc_ctrl.sv||8|4"
   "regs|esc_regs|rtl/esc_pkg.sv rtl/esc_regs.sv||4|2"
   "zfifo|esc_zfifo|rtl/prim/esc_prim_ram_1r1w.sv rtl/esc_zfifo.sv|Depth=2 NumReaders=2 SlotW=8 WordW=4|10|4"
+  "zfifo_data|esc_zfifo|rtl/prim/esc_prim_ram_1r1w.sv rtl/esc_zfifo.sv|Depth=2 NumReaders=2 SlotW=8 WordW=4 +ESC_F_ZFIFO_DATA|10|0"
 )
 
 # Planted bugs: name | job | file | sed expression (the rest of the line; it may contain |).
@@ -48,6 +49,7 @@ MUTANTS=(
   "ctrl_pad_check_off_by_one|ctrl|rtl/esc_ctrl.sv|s/if (pad_t >= k || pad_b >= k/if (pad_t > k || pad_b >= k/"
   "regs_read_writes_config|regs|rtl/esc_regs.sv|s/if (wr \&\& !busy_i) begin/if (reg_valid_i \&\& !busy_i) begin/"
   "zfifo_full_off_by_one|zfifo|rtl/esc_zfifo.sv|s/== PtrW'(Depth);/== PtrW'(Depth + 1);/"
+  "zfifo_copy_one_word|zfifo_data|rtl/esc_zfifo.sv|s/\\* NumWords + 32'(stg_word_q));/* NumWords);/"
 )
 
 die() { echo "formal: $*" >&2; exit 2; }

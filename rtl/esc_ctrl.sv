@@ -338,4 +338,8 @@ module esc_ctrl #(
   `ESC_COVER(CtrlBusyStart_C, state_q == StRun && start_i)
   `ESC_COVER(CtrlCfgError_C, state_q == StChk2 && chk_code != esc_pkg::ERR_NONE)
   `ESC_COVER(CtrlLoadFaultStart_C, state_q == StChk2 && ld_fault_q)
+
+`ifdef FORMAL
+  `include "esc_ctrl_props.svh"
+`endif
 endmodule

@@ -110,4 +110,8 @@ module esc_psum_bank #(
   `ESC_ASSERT_NEVER(PsumWrDrainConflict_A, wr_en_i && dr_en_i && (wr_half_i == dr_half_i))
   `ESC_ASSERT_KNOWN(PsumVldKnown_A, vld_q)
 
+`ifdef FORMAL
+  `include "esc_psum_bank_props.svh"
+`endif
+
 endmodule

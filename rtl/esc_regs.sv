@@ -198,6 +198,12 @@ module esc_regs #(
   // ---------------------------------------------------------------------------
   `ESC_ASSERT_KNOWN(RegsRdataKnown_A, reg_rdata_o)
   `ESC_ASSERT_KNOWN(RegsCtrlKnown_A, {start_o, abort_o, clear_o})
-  // Configuration is frozen while a layer runs.
-  `ESC_ASSERT(RegsCfgStable_A, busy_i |=> (busy_i -> $stable(cfg_q)))
+  // Configuration is frozen while a layer runs: a busy cycle is followed by an unchanged
+  // configuration (the form esc_ctrl's formal proof assumes; formal/esc_ctrl_props.svh).
+  `ESC_ASSERT(RegsCfgStable_A, busy_i |=> $stable({c_q, n_q, h_q, w_q, m_q, ksp_q, zshift_q,
+                                                   mode_q}))
+
+`ifdef FORMAL
+  `include "esc_regs_props.svh"
+`endif
 endmodule

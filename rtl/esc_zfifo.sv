@@ -183,4 +183,8 @@ module esc_zfifo #(
   `ESC_COVER(ZfifoEmptyBusy_C, empty_o && enable_i)
   `ESC_COVER(ZfifoBackToBack_C, push && stg_last)
 
+`ifdef FORMAL
+  `include "esc_zfifo_props.svh"
+`endif
+
 endmodule

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake ninja-build git pkg-config python3 python3-numpy
-  verilator yosys
+  verilator yosys z3
   libeigen3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   clang clang-format libclang-rt-14-dev lcov zlib1g-dev
 )

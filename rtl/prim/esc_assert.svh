@@ -5,6 +5,11 @@
 //
 // Three flavours, picked by the tool that reads the file:
 //   SYNTHESIS (Yosys defines it): every macro expands to nothing.
+//   FORMAL (`read_verilog -formal` defines it, not SYNTHESIS): every macro expands to nothing
+//     too, because Yosys 0.23 rejects concurrent `assert property` with `|=>` and `else
+//     $error`. Each block's formal properties (immediate asserts with $past, proven by
+//     yosys-smtbmc) live in formal/<module>_props.svh, included at the end of the module under
+//     `ifdef FORMAL; see formal/README.md.
 //   VERILATOR: everything is on (pass --assert) except ESC_ASSERT_KNOWN, which expands to
 //     nothing: Verilator has two states, so an X/Z check there could never fire and would only
 //     read as a guarantee it does not give.
@@ -19,7 +24,14 @@
 // Disable condition shared by all clocked macros: anything but a clean 1 counts as reset.
 `define ESC_ASSERT_DISABLED(__rst_n) ((__rst_n) !== 1'b1)
 
-`ifndef SYNTHESIS
+`ifdef SYNTHESIS
+`define ESC_ASSERT_OFF
+`endif
+`ifdef FORMAL
+`define ESC_ASSERT_OFF
+`endif
+
+`ifndef ESC_ASSERT_OFF
 
 // The property holds on every clock edge outside reset.
 `define ESC_ASSERT(__name, __prop, __clk = clk_i, __rst_n = rst_ni) \
@@ -57,7 +69,7 @@
   `ESC_ASSERT(__name, !$isunknown(__sig), __clk, __rst_n)
 `endif
 
-`else  // SYNTHESIS
+`else  // ESC_ASSERT_OFF (SYNTHESIS or FORMAL)
 
 `define ESC_ASSERT(__name, __prop, __clk = clk_i, __rst_n = rst_ni)
 `define ESC_ASSERT_NEVER(__name, __cond, __clk = clk_i, __rst_n = rst_ni)
@@ -66,6 +78,6 @@
 `define ESC_COVER(__name, __prop, __clk = clk_i, __rst_n = rst_ni)
 `define ESC_ASSERT_KNOWN(__name, __sig, __clk = clk_i, __rst_n = rst_ni)
 
-`endif  // SYNTHESIS
+`endif  // ESC_ASSERT_OFF
 
 `endif  // ESC_ASSERT_SVH

@@ -96,4 +96,8 @@ module esc_prim_fifo #(
   `ESC_COVER(FifoFull_C, !in_ready_o)
   `ESC_COVER(FifoPushPop_C, push && pop)
 
+`ifdef FORMAL
+  `include "esc_prim_fifo_props.svh"
+`endif
+
 endmodule

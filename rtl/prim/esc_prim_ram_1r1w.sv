@@ -52,4 +52,8 @@ module esc_prim_ram_1r1w #(
   `ESC_ASSERT_KNOWN(RamWeKnown_A, we_i)
   `ESC_ASSERT_KNOWN(RamReKnown_A, re_i)
 
+`ifdef FORMAL
+  `include "esc_prim_ram_1r1w_props.svh"
+`endif
+
 endmodule

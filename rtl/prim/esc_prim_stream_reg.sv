@@ -65,4 +65,8 @@ module esc_prim_stream_reg #(
   `ESC_ASSERT_KNOWN(StreamRegReadyKnown_A, in_ready_o)
   `ESC_COVER(StreamRegStall_C, out_valid_o && !out_ready_i)
 
+`ifdef FORMAL
+  `include "esc_prim_stream_reg_props.svh"
+`endif
+
 endmodule

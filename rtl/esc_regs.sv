@@ -200,8 +200,7 @@ module esc_regs #(
   `ESC_ASSERT_KNOWN(RegsCtrlKnown_A, {start_o, abort_o, clear_o})
   // Configuration is frozen while a layer runs: a busy cycle is followed by an unchanged
   // configuration (the form esc_ctrl's formal proof assumes; formal/esc_ctrl_props.svh).
-  `ESC_ASSERT(RegsCfgStable_A, busy_i |=> $stable({c_q, n_q, h_q, w_q, m_q, ksp_q, zshift_q,
-                                                   mode_q}))
+  `ESC_ASSERT(RegsCfgStable_A, busy_i |=> $stable(cfg_q))
 
 `ifdef FORMAL
   `include "esc_regs_props.svh"

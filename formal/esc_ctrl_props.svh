@@ -72,11 +72,12 @@
     end
   end
 
-  // Cycles spent since an ABORT (or run-time error) left StRun, while still busy.
+  // Cycles spent since an ABORT (or run-time error) left StRun, while still busy (saturating:
+  // a block may stay busy for ever here, nothing is assumed about the blocks).
   logic [5:0] f_flush_len;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni)                  f_flush_len <= '0;
-    else if (state_d == StFlush)  f_flush_len <= f_flush_len + 6'd1;
+    else if (state_d == StFlush)  f_flush_len <= (f_flush_len == '1) ? f_flush_len : f_flush_len + 6'd1;
     else                          f_flush_len <= '0;
   end
 
@@ -88,16 +89,22 @@
       // Counters restart exactly when a layer is accepted.
       CtrlCntClrOnAccept_P: assert (cnt_clr_o == (state_q == StIdle && start_i));
       // The abort pulse is registered and comes in the first flush cycle only.
-      CtrlAbortPulse_P: assert (!run_abort_o || (state_q == StFlush && flush_cnt_q == 4'd0));
+      CtrlAbortPulse_P: assert (!run_abort_o || (state_q == StFlush && flush_cnt_q == '0));
       // Internal: the check tracker agrees with the state (makes the induction step inductive).
       CtrlTrackState_P: assert ((f_age == 3'd1) == (state_q == StChk1) &&
                                 (f_age == 3'd2) == (state_q == StChk2));
       CtrlChProduct_P:  assert (ch_q == f_ch);
-      CtrlFlushCount_P: assert (state_q != StFlush ||
-                                (32'(flush_cnt_q) == 32'(f_flush_len) - 1 && f_flush_len != 0));
-      // No deadlock: busy falls at most FlushMax + 1 cycles after ABORT (or a run-time error)
-      // left StRun, whatever the blocks report.
-      CtrlAbortIdleBound_P: assert (32'(f_flush_len) <= FlushMax + 1);
+      // flush_cnt_q counts the StFlush cycles and saturates at 3.
+      CtrlFlushCount_P: assert (state_q != StFlush || (f_flush_len != 0 &&
+                                32'(flush_cnt_q) == ((32'(f_flush_len) - 1 < 3) ? 32'(f_flush_len) - 1 : 3)));
+      // StFlush is left only after the abort pulse and only when every block reports idle (no
+      // timeout: loads and START are never accepted while a block may still read a buffer) ...
+      CtrlFlushExitOnlyIdle_P: assert (!(state_q == StFlush && state_d != StFlush) ||
+                                       (!run_abort_q && !fe_busy_i && !cau_busy_i));
+      // ... and at once when they do: the blocks clear their busy state on the pulse, so with
+      // them StFlush lasts FlushCycles = 2 cycles (simulation: CtrlFlushBounded_A).
+      CtrlFlushExitWhenIdle_P: assert (!(state_q == StFlush && !run_abort_q && !fe_busy_i &&
+                                         !cau_busy_i) || state_d == StIdle);
     end
   end
 
@@ -138,8 +145,8 @@
       CtrlCapIfmap_C:     cover (f_age == 3'd3 && f_quiet && f_code == esc_pkg::ERR_CAP_IFMAP);
       CtrlLegalStart_C:   cover (f_age == 3'd3 && f_quiet && f_code == esc_pkg::ERR_NONE && !f_ldf);
       CtrlAbortInCheck_C: cover (state_q == StChk2 && abort_i && !start_i);
-      // (The timeout itself, flush_cnt_q == FlushMax, needs ~20 cycles: beyond the BMC depth.)
-      CtrlFlushWaits_C:   cover (state_q == StFlush && flush_cnt_q == 4'd2 && fe_busy_i);
+      CtrlFlushWaits_C:   cover (state_q == StFlush && flush_cnt_q == 2'd2 && fe_busy_i);
+      CtrlFlushExit_C:    cover (state_q == StFlush && state_d == StIdle);
       CtrlLoadFault_C:    cover (ld_fault_q && ld_fault_i && !clear_i);
     end
   end

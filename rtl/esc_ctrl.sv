@@ -11,7 +11,10 @@
 // COEF_RANGE for a coefficient a CoefWidth = 4 build cannot store).
 // START while busy sets ERR_BUSY and leaves the running layer alone. ABORT while busy, or a
 // run-time error from esc_cau, moves to StFlush, pulses run_abort_o (registered, in the
-// first StFlush cycle; every block flushes in one cycle) and waits in StFlush (at most FlushMax cycles) until all blocks report idle.
+// first StFlush cycle) and stays in StFlush until every block reports idle; there is no
+// timeout, so loads and a new START are never accepted while a block may still read a buffer.
+// Every block clears its busy state on the abort pulse, so StFlush lasts FlushCycles = 2
+// cycles (F0: the abort pulse, F1: all idle, leave); CtrlFlushBounded_A checks that bound.
 module esc_ctrl #(
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,  // power of two
   parameter int unsigned MaxBases    = esc_pkg::MaxBases,
@@ -61,8 +64,11 @@ module esc_ctrl #(
 );
 `include "esc_assert.svh"
 
-  localparam int unsigned TShift   = $clog2(NumPixLanes);
-  localparam int unsigned FlushMax = 15;
+  localparam int unsigned TShift      = $clog2(NumPixLanes);
+  // Cycles spent in StFlush: the registered abort pulse (F0), then one cycle in which every
+  // block (window generator, BCU, esc_cau) already reports idle, since each clears its busy
+  // registers on the pulse. Not a timeout: the exit condition is "all idle" only.
+  localparam int unsigned FlushCycles = 2;
 
   typedef enum logic [2:0] {
     StIdle  = 3'd0,
@@ -187,7 +193,7 @@ module esc_ctrl #(
   logic               done_d, done_q, error_d, error_q, run_start_d, run_start_q;
   logic               run_abort_d, run_abort_q;
   esc_pkg::err_code_e code_d, code_q;
-  logic [3:0]         flush_cnt_d, flush_cnt_q;
+  logic [1:0]         flush_cnt_d, flush_cnt_q;  // cycles in StFlush, saturating (checks only)
 
   always_comb begin
     state_d     = state_q;
@@ -243,8 +249,8 @@ module esc_ctrl #(
       StFlush: begin
         // run_abort_o pulses in the first flush cycle (registered: esc_cau's err_o may
         // depend combinationally on its abort_i, so the abort must not be combinational).
-        flush_cnt_d = flush_cnt_q + 4'd1;
-        if (!run_abort_q && (!fe_busy_i && !cau_busy_i) || flush_cnt_q == 4'(FlushMax)) begin
+        if (flush_cnt_q != '1) flush_cnt_d = flush_cnt_q + 2'd1;
+        if (!run_abort_q && !fe_busy_i && !cau_busy_i) begin
           state_d = StIdle;
         end
       end
@@ -328,8 +334,12 @@ module esc_ctrl #(
   `ESC_ASSERT_KNOWN(CtrlPulsesKnown_A, {run_start_o, run_abort_o, cnt_clr_o})
   // A layer starts only from the check state with a legal configuration.
   `ESC_ASSERT(CtrlStartOnlyInRun_A, run_start_o |-> state_q == StRun)
-  // Abort reaches idle within FlushMax + 1 cycles (bounded, never hangs).
-  `ESC_ASSERT(CtrlFlushBounded_A, state_q == StFlush |-> flush_cnt_q <= 4'(FlushMax))
+  // StFlush is left within FlushCycles cycles of entering it (the counter saturates above
+  // the bound, so a block that stays busy makes this fail instead of wrapping).
+  `ESC_ASSERT(CtrlFlushBounded_A, state_q == StFlush |-> 32'(flush_cnt_q) < FlushCycles)
+  // Idle (ready for loads and START) only when every block is idle: no buffer is written or
+  // a new layer started while a block may still read.
+  `ESC_ASSERT(CtrlIdleBlocksIdle_A, state_q == StIdle |-> (!fe_busy_i && !cau_busy_i))
   // Configuration errors are reported within 4 cycles of START.
   `ESC_ASSERT(CtrlCheckLatency0_A, (state_q == StIdle && start_i) |=> (state_q == StChk1))
   `ESC_ASSERT(CtrlCheckLatency1_A, (state_q == StChk1) |=> (state_q == StChk2 || state_q == StIdle))

@@ -47,6 +47,7 @@ MUTANTS=(
   "psum_drain_keeps_entry|psum|rtl/esc_psum_bank.sv|s/vld_d\[dr_vidx\] = 1'b0;/vld_d[dr_vidx] = vld_q[dr_vidx];/"
   "psum_drain_reads_lane_addr|psum_data|rtl/esc_psum_bank.sv|s/? dr_addr_i : rd_addr_i/? rd_addr_i : rd_addr_i/"
   "ctrl_pad_check_off_by_one|ctrl|rtl/esc_ctrl.sv|s/if (pad_t >= k || pad_b >= k/if (pad_t > k || pad_b >= k/"
+  "ctrl_flush_timeout|ctrl|rtl/esc_ctrl.sv|s/if (!run_abort_q \&\& !fe_busy_i \&\& !cau_busy_i) begin/if (!run_abort_q \&\& !fe_busy_i \&\& !cau_busy_i || flush_cnt_q == 2'd1) begin/"
   "regs_read_writes_config|regs|rtl/esc_regs.sv|s/if (wr \&\& !busy_i) begin/if (reg_valid_i \&\& !busy_i) begin/"
   "zfifo_full_off_by_one|zfifo|rtl/esc_zfifo.sv|s/== PtrW'(Depth);/== PtrW'(Depth + 1);/"
   "zfifo_copy_one_word|zfifo_data|rtl/esc_zfifo.sv|s/\\* NumWords + 32'(stg_word_q));/* NumWords);/"

@@ -170,6 +170,9 @@ module esc_ctrl #(
 
   // ---------------------------------------------------------------------------
   // Load-fault latch (first fault wins until CLEAR)
+  // ld_fault_i describes the beat accepted in the previous cycle (esc_top registers every
+  // load fault), so the first fault in stream order is the one latched. A fault arriving with
+  // CLEAR belongs to a beat accepted before the CLEAR write and is cleared with it.
   // ---------------------------------------------------------------------------
   logic               ld_fault_d, ld_fault_q;
   esc_pkg::err_code_e ld_code_d, ld_code_q;
@@ -180,8 +183,7 @@ module esc_ctrl #(
     if (clear_i) begin
       ld_fault_d = 1'b0;
       ld_code_d  = esc_pkg::ERR_NONE;
-    end
-    if (ld_fault_i && !ld_fault_d) begin
+    end else if (ld_fault_i && !ld_fault_q) begin
       ld_fault_d = 1'b1;
       ld_code_d  = ld_fault_code_i;
     end

@@ -211,8 +211,23 @@ module esc_top #(
     endcase
   end
 
-  assign ld_fault      = top_fault || cau_ld_err;
-  assign ld_fault_code = top_fault ? esc_pkg::ERR_LOAD_ADDR : cau_ld_err_code;
+  // Load faults in stream order: esc_cau reports a bad COEF/COLPTR/BIAS beat one cycle after
+  // the beat (registered), so a fault found here on an IFMAP/BASIS/unknown-target beat is
+  // registered too. Both then describe the beat of the previous cycle (at most one beat per
+  // cycle, so they never coincide) and esc_ctrl latches the first fault of the stream.
+  logic top_fault_d, top_fault_q;
+  assign top_fault_d = top_fault;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      top_fault_q <= 1'b0;
+    end else begin
+      top_fault_q <= top_fault_d;
+    end
+  end
+
+  assign ld_fault      = top_fault_q || cau_ld_err;
+  assign ld_fault_code = top_fault_q ? esc_pkg::ERR_LOAD_ADDR : cau_ld_err_code;
 
   // ---------------------------------------------------------------------------
   // IFMAP buffer and window generator
@@ -385,6 +400,8 @@ module esc_top #(
   `ESC_ASSERT_STREAM(TopZStream_A, z_valid, z_ready, z_data, run_abort)
   // Loads are only written while idle, so no buffer is written while the layer reads it.
   `ESC_ASSERT_NEVER(TopLoadWhileBusy_A, (ifmap_we || basis_we || cau_we) && busy)
+  // Both load-fault sources describe the beat of the previous cycle: never both at once.
+  `ESC_ASSERT_NEVER(TopLoadFaultOneSource_A, top_fault_q && cau_ld_err)
   `ESC_COVER(TopZBackpressure_C, z_valid && !z_ready)
   `ESC_COVER(TopLoadFault_C, ld_fault)
   `ESC_COVER(TopResBackpressure_C, res_valid_o && !res_ready_i)

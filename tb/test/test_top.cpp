@@ -1,6 +1,11 @@
 // Directed top-level tests: esc_top through the host driver against the golden model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
 #include "esc/accel.hpp"
 #include "esc/accel_driver.hpp"
 #include "esc/layer.hpp"
@@ -23,6 +28,12 @@ LayerConfig cfg_of(int C, int N, int H, int W, int K, int stride, int pad, int M
 }
 
 using TopDirected = TopTest;
+
+// docs/architecture.md, "Cycle model": the fill constant and the stated accuracy of the total
+// (3 % or 12 cycles, whichever is larger).
+constexpr uint64_t kCycleModelFill = 18;
+constexpr double kCycleModelTolerance = 0.03;
+constexpr double kCycleModelSlack = 12.0;
 
 // 1 input channel, 2 output channels, K = 1, M = 1: y[n] = clamp(rshift(a_n * b * x, ...)).
 // Expected values are computed here by hand, not by the golden model.
@@ -115,6 +126,62 @@ TEST_F(TopDirected, BackpressureAndIdle) {
               options(0.3, 0.5));
 }
 
+// Counters of one single-pass layer run through the driver, with the busy cycles counted
+// independently by the harness (busy_o sampled at every edge).
+struct MeasuredRun {
+  PerfCounters perf;
+  uint64_t busy_edges = 0, beats = 0, load_beats = 0;
+  AccelResult r;
+};
+
+// A fresh Accel per run: the edge hook below lives as long as the instance.
+MeasuredRun run_measured(const AccelOptions& opt, const IntLayer& l) {
+  Accel acc(opt);
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  MeasuredRun m;
+  bool counting = false;
+  d.sim().on_edge([&] {
+    if (counting && d.top().busy_o) ++m.busy_edges;
+  });
+  d.reg_write(reg::kCtrl, kCtrlClear);
+  const std::vector<LoadBeat> beats = encode_load(l, dc);
+  m.load_beats = beats.size();
+  d.queue_load(beats);
+  d.pump_load(1000000);
+  d.write_config(l.cfg);
+  d.clear_results();
+  counting = true;
+  const AccelDriver::Outcome o = d.start_and_wait(10000000);
+  d.cycle(2);  // busy_o is low from here on: nothing more to count
+  counting = false;
+  EXPECT_FALSE(o.error) << "code " << o.code;
+  m.perf.total = d.reg_read(reg::kCycTotal);
+  m.perf.bcu = d.reg_read(reg::kCycBcu);
+  m.perf.cau = d.reg_read(reg::kCycCau);
+  m.perf.stall = d.reg_read(reg::kCycStall);
+  m.perf.res_beats = d.reg_read(reg::kResBeats);
+  m.perf.ld_beats = d.reg_read(reg::kLdBeats);
+  m.beats = d.results().size();
+  return m;
+}
+
+// Output rows touched by each tile of T consecutive raster pixels.
+std::vector<int> rows_per_tile(const LayerConfig& c, int T) {
+  const int64_t P = int64_t{c.Ho()} * c.Wo();
+  std::vector<int> rows;
+  for (int64_t p0 = 0; p0 < P; p0 += T) {
+    const int64_t p1 = std::min<int64_t>(P, p0 + T) - 1;
+    rows.push_back(static_cast<int>(p1 / c.Wo() - p0 / c.Wo() + 1));
+  }
+  return rows;
+}
+
+// The counters the architecture defines exactly (docs/architecture.md, "Controller" and the
+// register map): CYC_TOTAL = busy cycles; RES_BEATS = result beats = tiles * N; LD_BEATS =
+// load beats since CLEAR; CYC_BCU = basis steps = tiles * C * M; CYC_STALL = busy cycles with
+// neither the BCU nor a CAU lane active, so total - stall is the size of the union of the BCU
+// and CAU cycles: between max(bcu, cau) and bcu + cau.
 TEST_F(TopDirected, PerfCountersConsistent) {
   const IntLayer l = make_random_layer(cfg_of(4, 6, 6, 6, 3, 1, 1, 5), 0.3, seed());
   auto r = check_layer(l, "perf", options());
@@ -130,6 +197,100 @@ TEST_F(TopDirected, PerfCountersConsistent) {
   EXPECT_LE(r->stats.perf.cau, r->stats.perf.total);
   EXPECT_LE(r->stats.perf.stall, r->stats.perf.total);
   EXPECT_EQ(r->stats.passes, 1);
+
+  // Exact, on the probe instance: the same layer through the driver with the busy cycles
+  // counted by the harness.
+  const MeasuredRun m = run_measured(options(), l);
+  EXPECT_EQ(m.perf.total, m.busy_edges) << "CYC_TOTAL is the number of busy cycles";
+  EXPECT_EQ(m.perf.res_beats, m.beats);
+  EXPECT_EQ(m.perf.res_beats, tiles * l.cfg.N);
+  EXPECT_EQ(m.perf.ld_beats, m.load_beats);
+  EXPECT_EQ(m.perf.bcu, tiles * l.cfg.C * l.cfg.M) << "one basis step per (tile, c, m)";
+  const uint64_t active = m.perf.total - m.perf.stall;
+  EXPECT_GE(active, std::max(m.perf.bcu, m.perf.cau));
+  EXPECT_LE(active, m.perf.bcu + m.perf.cau);
+  // The two runs of the same layer without backpressure take the same cycles.
+  EXPECT_EQ(m.perf.total, r->stats.perf.total);
+  EXPECT_EQ(m.perf.bcu, r->stats.perf.bcu);
+  EXPECT_EQ(m.perf.cau, r->stats.perf.cau);
+  EXPECT_EQ(m.perf.stall, r->stats.perf.stall);
+}
+
+// docs/architecture.md, "Cycle model": measured CYC_TOTAL of directed layers (no backpressure,
+// no idle cycles) against the model, within the bound the document states.
+struct CycleModel {
+  uint64_t tiles = 0, bcu = 0, cau = 0, total = 0;
+};
+
+CycleModel cycle_model(const IntLayer& l, const HwCaps& hw) {
+  const LayerConfig& c = l.cfg;
+  CycleModel m;
+  uint64_t worst_lane = 0;  // max over lanes of sum_c max(1, nnz_l(c)): CAU cycles per tile
+  for (int lane = 0; lane < hw.L; ++lane) {
+    uint64_t sum = 0;
+    for (int ch = 0; ch < c.C; ++ch) {
+      uint64_t nnz = 0;
+      for (int n = lane; n < c.N; n += hw.L) {
+        for (int mm = 0; mm < c.M; ++mm) nnz += l.coef(n, ch, mm) != 0;
+      }
+      sum += std::max<uint64_t>(1, nnz);
+    }
+    worst_lane = std::max(worst_lane, sum);
+  }
+  uint64_t busiest = 0;  // sum over tiles of the slower of BCU and CAU in that tile
+  for (int r : rows_per_tile(c, hw.T)) {
+    const uint64_t bcu_tile = static_cast<uint64_t>(c.C) * std::max(c.M, c.K * r);
+    m.bcu += bcu_tile;
+    m.cau += worst_lane;
+    busiest += std::max(bcu_tile, worst_lane);
+    ++m.tiles;
+  }
+  m.total = busiest + static_cast<uint64_t>(c.N) + kCycleModelFill;
+  return m;
+}
+
+TEST_F(TopDirected, CycleModelMatchesMeasured) {
+  HwCaps hw;
+  {
+    Accel probe(options());
+    hw = probe.caps();
+  }
+  struct Case {
+    const char* name;
+    LayerConfig cfg;
+    bool empty_column;
+  };
+  const Case cases[] = {
+      {"K3_s1", cfg_of(8, 16, 8, 8, 3, 1, 1, 4), false},
+      {"K3_s1_M2", cfg_of(8, 16, 8, 8, 3, 1, 1, 2), false},
+      {"K3_s2", cfg_of(8, 16, 9, 9, 3, 2, 1, 4), false},
+      {"K1", cfg_of(16, 16, 8, 8, 1, 1, 0, 1), false},
+      {"K3_s1_empty_column", cfg_of(8, 16, 8, 8, 3, 1, 1, 4), true},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    IntLayer l = make_random_layer(k.cfg, 0.5, seed());
+    if (k.empty_column) {
+      for (int n = 0; n < l.cfg.N; ++n)
+        for (int m = 0; m < l.cfg.M; ++m) l.coef(n, 2, m) = 0;
+    }
+    const MeasuredRun r = run_measured(options(), l);
+    const CycleModel m = cycle_model(l, hw);
+    const double diff = static_cast<double>(r.perf.total) - static_cast<double>(m.total);
+    std::printf(
+        "  %-20s CYC_TOTAL %5llu model %5llu (%+4.0f)  CYC_BCU %5llu (BCU time %5llu)  "
+        "CYC_CAU %5llu (model %5llu)\n",
+        k.name, static_cast<unsigned long long>(r.perf.total),
+        static_cast<unsigned long long>(m.total), diff, static_cast<unsigned long long>(r.perf.bcu),
+        static_cast<unsigned long long>(m.bcu), static_cast<unsigned long long>(r.perf.cau),
+        static_cast<unsigned long long>(m.cau));
+    EXPECT_EQ(r.perf.total, r.busy_edges);
+    EXPECT_EQ(r.perf.bcu, m.tiles * l.cfg.C * l.cfg.M)
+        << "CYC_BCU: one basis step per (tile, c, m)";
+    const double bound = std::max(kCycleModelSlack, kCycleModelTolerance * m.total);
+    EXPECT_LE(std::abs(diff), bound) << "measured CYC_TOTAL " << r.perf.total
+                                     << " vs docs/architecture.md cycle model " << m.total;
+  }
 }
 
 // Larger than the IFMAP buffer: the host driver tiles it into row bands.

@@ -293,6 +293,69 @@ TEST_F(TopDirected, CycleModelMatchesMeasured) {
   }
 }
 
+// Reads have no side effects: with random data on reg_wdata_i, reading every register (the
+// CTRL address included) leaves the configuration, STATUS and the counters unchanged.
+TEST_F(TopDirected, RegisterReadsHaveNoSideEffects) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  SplitMix64 rng(seed());
+  // A layer first, so that STATUS (done) and every counter hold nonzero values.
+  const IntLayer l = make_random_layer(cfg_of(3, 5, 5, 5, 3, 1, 1, 4), 0.5, seed());
+  ASSERT_NO_THROW(acc.run_layer(l));
+  const uint32_t cfg_regs[] = {reg::kC,   reg::kN, reg::kH,      reg::kW,
+                               reg::kKsp, reg::kM, reg::kZshift, reg::kMode};
+  for (uint32_t a : cfg_regs) d.reg_write(a, static_cast<uint32_t>(rng.next()));
+  std::vector<uint32_t> all;
+  for (uint32_t a = 0; a < (1u << hw::RegAddrW); ++a) all.push_back(a);
+  const auto snapshot = [&] {
+    std::vector<uint32_t> v;
+    for (uint32_t a : all) {
+      d.top().reg_wdata_i = 0;
+      v.push_back(d.reg_read(a));
+    }
+    return v;
+  };
+  const std::vector<uint32_t> before = snapshot();
+  EXPECT_NE(before[reg::kStatus] & (1u << hw::status_reg::kDone.lsb), 0u);
+  EXPECT_NE(before[reg::kCycTotal], 0u);
+  EXPECT_NE(before[reg::kLdBeats], 0u);
+  for (int pass = 0; pass < 4; ++pass) {
+    for (uint32_t a : all) {
+      // All ones in pass 0 (every CTRL command bit), random data after.
+      d.top().reg_wdata_i = pass == 0 ? 0xffffffffu : static_cast<uint32_t>(rng.next());
+      d.reg_read(a);
+      ASSERT_FALSE(d.top().busy_o) << "reading register " << a << " started a layer";
+    }
+  }
+  const std::vector<uint32_t> after = snapshot();
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(after[i], before[i])
+        << "register 0x" << std::hex << all[i] << " changed by reads with data on reg_wdata_i";
+  }
+}
+
+// Per-channel basis at the capacity C = C_MAX: the basis of the last channel (cb = C_MAX - 1)
+// is loaded and used. Only channel C_MAX - 1 has nonzero activations, so every output depends
+// on that basis alone and a lost or aliased last basis entry changes every result.
+TEST_F(TopDirected, PerChannelBasisLastChannel) {
+  Accel probe(options());
+  const HwCaps hw = probe.caps();
+  LayerConfig c = cfg_of(static_cast<int>(hw.C_MAX), 4, 3, 3, 3, 1, 1, std::min(2, hw.M_MAX));
+  c.basis_per_channel = true;
+  IntLayer l = make_random_layer(c, 0.5, seed());
+  for (int ch = 0; ch + 1 < c.C; ++ch)
+    for (int y = 0; y < c.H; ++y)
+      for (int x = 0; x < c.W; ++x) l.x(ch, y, x) = 0;
+  for (int n = 0; n < c.N; ++n) l.coef(n, c.C - 1, 0) = static_cast<int8_t>(n % 2 ? -37 : 53);
+  const IntResult g = run_int(l);
+  int nonzero = 0;
+  for (int64_t i = 0; i < g.acc.size(); ++i) nonzero += g.acc.data()[i] != 0;
+  ASSERT_GT(nonzero, static_cast<int>(g.acc.size() / 2)) << "the test needs nonzero outputs";
+  auto r = check_layer(l, "basis_last_channel", options());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->stats.passes, 1) << "C = C_MAX must run in one pass";
+}
+
 // Larger than the IFMAP buffer: the host driver tiles it into row bands.
 TEST_F(TopDirected, TiledRowBands) {
   Accel probe(options());

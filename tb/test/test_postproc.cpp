@@ -97,21 +97,65 @@ TEST_F(Postproc, MatchesGoldenRequant) {
   EXPECT_EQ(checked, ins.size());
 }
 
+// flush_i drops the beat entering the stage in the same cycle (the one in flight): a stream of
+// beats with flush in random cycles, where every beat presented without flush must come out
+// (with its tag, one cycle later) and every beat presented with flush must not. A flush that
+// did nothing would let the flushed beats through.
 TEST_F(Postproc, FlushDropsInFlight) {
+  SplitMix64 r(seed());
   Vesc_postproc& d = dut();
   d.flush_i = 0;
   d.in_valid_i = 0;
   reset();
-  d.in_valid_i = 1;
-  cycle();
-  d.in_valid_i = 0;
-  d.flush_i = 1;
-  cycle();
-  d.flush_i = 0;
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_FALSE(d.out_valid_o) << "cycle " << i;
+  std::deque<uint8_t> want;  // tags expected at the output, in order
+  int flushed = 0, passed = 0, cyc = 0;
+  bool presented = false, was_flushed = false;
+  uint8_t tag = 0;
+  sim().on_drive([&] {
+    d.in_valid_i = 0;
+    d.flush_i = 0;
+    presented = false;
+    if (cyc < 400 && r.uniform(0, 3) != 0) {
+      d.in_valid_i = 1;
+      for (int t = 0; t < kT; ++t)
+        set_bits(d.in_acc_i, 32 * t, 32, static_cast<uint32_t>(r.next()));
+      d.in_bias_i = 0;
+      d.in_mult_i = 1;
+      d.in_shift_i = 0;
+      d.in_relu_i = 0;
+      d.in_tag_i = ++tag;
+      presented = true;
+    }
+    was_flushed = r.uniform(0, 2) == 0;
+    d.flush_i = was_flushed ? 1 : 0;
+  });
+  sim().on_edge([&] {
+    if (!presented) return;
+    if (was_flushed) {
+      ++flushed;
+    } else {
+      want.push_back(tag);
+      ++passed;
+    }
+  });
+  sim().on_sample([&] {
+    if (!d.out_valid_o) {
+      ASSERT_TRUE(want.empty()) << "beat with tag " << int(want.front()) << " lost (cycle " << cyc
+                                << ")";
+      return;
+    }
+    ASSERT_FALSE(want.empty()) << "beat with tag " << int(d.out_tag_o)
+                               << " came out although it was flushed (cycle " << cyc << ")";
+    ASSERT_EQ(d.out_tag_o, want.front()) << "cycle " << cyc;
+    want.pop_front();
+  });
+  for (cyc = 0; cyc < 420; ++cyc) {
     cycle();
+    if (HasFatalFailure()) return;
   }
+  EXPECT_GT(flushed, 50);
+  EXPECT_GT(passed, 50);
+  EXPECT_TRUE(want.empty());
 }
 
 }  // namespace

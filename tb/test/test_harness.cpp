@@ -249,6 +249,36 @@ TEST(Scoreboard, CountsEveryMismatchAndNeverSkipsAcc) {
   EXPECT_NE(mm->report.find("requantised on the host"), std::string::npos) << mm->report;
 }
 
+// Sharding: every random case is its own test, and its default seed is derived from its name
+// alone, so GoogleTest shards (GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX partition the case list)
+// and ctest's test ranges run disjoint seed sets whose union is the whole suite. That holds only
+// while no two case names share a seed: checked for every random suite the build defines.
+TEST(Seeds, RandomSuitesHaveDistinctSeeds) {
+  std::map<uint64_t, std::string> seen;
+  const std::pair<std::string, int> suites[] = {
+      {ESC_CI_RANDOM_SUITE, ESC_CI_RANDOM_CASES},
+      {ESC_SLOW_RANDOM_SUITE, ESC_SLOW_RANDOM_CASES},
+      {"GateLevel", ESC_GATE_RANDOM_CASES},
+  };
+  std::vector<std::pair<std::string, int>> all(std::begin(suites), std::end(suites));
+  std::string cfgs = ESC_CFG_RANDOM_SUITES;  // "Config_l4,Config_l16,..." from tb/CMakeLists.txt
+  for (size_t p = 0; p < cfgs.size();) {
+    const size_t q = std::min(cfgs.find(',', p), cfgs.size());
+    all.emplace_back(cfgs.substr(p, q - p), ESC_CFG_RANDOM_CASES);
+    p = q + 1;
+  }
+  ASSERT_GE(all.size(), 4u);
+  size_t n = 0;
+  for (const auto& [suite, cases] : all) {
+    for (int i = 0; i < cases; ++i, ++n) {
+      const std::string name = random_case_name(suite, i);
+      const auto [it, fresh] = seen.emplace(default_seed_for(name), name);
+      EXPECT_TRUE(fresh) << name << " and " << it->second << " share seed " << it->first;
+    }
+  }
+  EXPECT_EQ(seen.size(), n);
+}
+
 TEST(Seeds, EnvOverridesDefault) {
   const uint64_t d = default_seed_for("A.B");
   EXPECT_EQ(d, default_seed_for("A.B"));
@@ -261,14 +291,23 @@ TEST(Seeds, EnvOverridesDefault) {
 namespace esc {
 namespace {
 
-// Functional coverage of the CI random regression's stimulus: the seeds of
-// Regression/RandomLayer.MatchesGolden/<i> (i < 1000) must hit every mode bin and corner.
+// Functional coverage of the CI random regression's stimulus: the seeds of the cases of suite
+// ESC_CI_RANDOM_SUITE (ESC_CI_RANDOM_CASES of them; both from tb/CMakeLists.txt, the same values
+// esc_tb_random is built with) must hit every mode bin and corner. The cases are generated for
+// the capacities the device reports (one Accel probe of the default model reads the capability
+// registers), exactly as test_random.cpp does, and the bins use the device's T and L.
 TEST(RandomStimulus, CiSeedsCoverEveryModeAndCorner) {
+  HwCaps hw;
+  {
+    Accel probe{AccelOptions{}};
+    hw = probe.caps();
+  }
+  ASSERT_GT(hw.T, 0);
+  ASSERT_GT(hw.L, 0);
   std::map<std::string, int> bins;
-  for (int i = 0; i < 1000; ++i) {
-    const uint64_t s =
-        default_seed_for("Regression_RandomLayer.MatchesGolden_" + std::to_string(i));
-    const RandomCase rc = make_random_case(s, HwCaps{});
+  for (int i = 0; i < ESC_CI_RANDOM_CASES; ++i) {
+    const uint64_t s = default_seed_for(random_case_name(ESC_CI_RANDOM_SUITE, i));
+    const RandomCase rc = make_random_case(s, hw);
     const LayerConfig& c = rc.layer.cfg;
     ++bins["K" + std::to_string(c.K) + "_s" + std::to_string(c.stride)];
     ++bins["coef_w" + std::to_string(c.coef_w)];
@@ -280,9 +319,9 @@ TEST(RandomStimulus, CiSeedsCoverEveryModeAndCorner) {
     ++bins[rc.idle_prob > 0 ? "idle" : "no_idle"];
     if (c.pad_t + c.pad_b + c.pad_l + c.pad_r == 0) ++bins["no_pad"];
     if (c.pad_t != c.pad_b || c.pad_l != c.pad_r) ++bins["asymmetric_pad"];
-    if (c.Ho() * c.Wo() % 4 != 0) ++bins["partial_last_tile"];
+    if (c.Ho() * c.Wo() % hw.T != 0) ++bins["partial_last_tile"];
     if (c.Wo() == 1 || c.Ho() == 1) ++bins["one_pixel_wide_or_tall"];
-    if (c.N > 8) ++bins["N_more_than_lanes"];
+    if (c.N > hw.L) ++bins["N_more_than_lanes"];
     if (c.zshift > 0) ++bins["zshift_nonzero"];
     int64_t nnz = 0;
     for (int64_t k = 0; k < rc.layer.coef.size(); ++k) nnz += rc.layer.coef.data()[k] != 0;
@@ -308,7 +347,6 @@ TEST(RandomStimulus, CiSeedsCoverEveryModeAndCorner) {
                             "relu_on",
                             "relu_off",
                             "M1",
-                            "M8",
                             "flavour all-zero coefficients",
                             "flavour dense coefficients",
                             "flavour very sparse",
@@ -326,6 +364,8 @@ TEST(RandomStimulus, CiSeedsCoverEveryModeAndCorner) {
                             "all_zero_coef",
                             "empty_column"};
   for (const char* b : required) EXPECT_GE(bins[b], 5) << "bin '" << b << "' under-covered";
+  const std::string m_max = "M" + std::to_string(hw.M_MAX);  // M = M_MAX of the device
+  EXPECT_GE(bins[m_max], 5) << "bin '" << m_max << "' under-covered";
   for (const auto& kv : bins) std::printf("  %-32s %d\n", kv.first.c_str(), kv.second);
 }
 

@@ -28,14 +28,26 @@
 
 namespace esc {
 
-// "Suite.Test" with characters that are awkward in file names replaced.
-inline std::string current_test_name() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string s = info ? std::string(info->test_suite_name()) + "." + info->name() : "no_test";
+// A GoogleTest name ("Suite.Test", "Inst/Suite.Test/3") with characters that are awkward in
+// file names replaced: the name the default seed is derived from.
+inline std::string sanitize_test_name(std::string s) {
   for (char& ch : s) {
     if (ch == '/' || ch == ' ' || ch == ':' || ch == '<' || ch == '>') ch = '_';
   }
   return s;
+}
+
+inline std::string current_test_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return info ? sanitize_test_name(std::string(info->test_suite_name()) + "." + info->name())
+              : "no_test";
+}
+
+// The name GoogleTest gives case `i` of the random regression instantiated as `suite`
+// (INSTANTIATE_TEST_SUITE_P(suite, RandomLayer, Range(0, n)) in tb/test/test_random.cpp),
+// sanitised: the default seed of that case is default_seed_for() of it.
+inline std::string random_case_name(const std::string& suite, int i) {
+  return sanitize_test_name(suite + "/RandomLayer.MatchesGolden/" + std::to_string(i));
 }
 
 // FNV-1a of the test name: a stable per-test default seed.

@@ -7,8 +7,9 @@ build=${BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
 cd "$build"
-ctest --output-on-failure -L lint
-ctest --output-on-failure -j "${JOBS:-$(nproc)}" -LE "slow|lint"
+# JUnit XML for a CI dashboard (ctest >= 3.21): build/junit-lint.xml and build/junit.xml.
+ctest --output-on-failure -L lint --output-junit "$build/junit-lint.xml"
+ctest --output-on-failure -j "${JOBS:-$(nproc)}" -LE "slow|lint" --output-junit "$build/junit.xml"
 # Hardening jobs (issue #8): ASan+UBSan build running unit, golden and a short RTL subset, then
 # every fuzz target for a bounded time (FUZZ_SECONDS in total, default 60). Each prints its own
 # "N passed, M failed" line; the last line below sums up every job of this script.

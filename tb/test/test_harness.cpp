@@ -323,6 +323,7 @@ TEST(RandomStimulus, CiSeedsCoverEveryModeAndCorner) {
     if (c.Wo() == 1 || c.Ho() == 1) ++bins["one_pixel_wide_or_tall"];
     if (c.N > hw.L) ++bins["N_more_than_lanes"];
     if (c.zshift > 0) ++bins["zshift_nonzero"];
+    if (std::string(rc.flavour) == "int32 wrap" && run_int(rc.layer).overflow) ++bins["acc_wraps"];
     int64_t nnz = 0;
     for (int64_t k = 0; k < rc.layer.coef.size(); ++k) nnz += rc.layer.coef.data()[k] != 0;
     if (nnz == 0) ++bins["all_zero_coef"];
@@ -351,6 +352,8 @@ TEST(RandomStimulus, CiSeedsCoverEveryModeAndCorner) {
                             "flavour dense coefficients",
                             "flavour very sparse",
                             "flavour extreme values",
+                            "flavour int32 wrap",
+                            "acc_wraps",
                             "backpressure",
                             "no_backpressure",
                             "idle",

@@ -356,6 +356,62 @@ TEST_F(TopDirected, PerChannelBasisLastChannel) {
   EXPECT_EQ(r->stats.passes, 1) << "C = C_MAX must run in one pass";
 }
 
+// Capacity corners on the default model, each bit-exact against golden: N = N_MAX in one pass,
+// N > N_MAX (output-channel groups: passes with n0 > 0), C > C_MAX (input-channel groups, acc
+// summed on the host), W and H at MaxDim.
+TEST_F(TopDirected, OutputChannelsAtCapacity) {
+  Accel probe(options());
+  const HwCaps hw = probe.caps();
+  const int n = static_cast<int>(hw.N_MAX);
+  auto r = check_layer(make_random_layer(cfg_of(2, n, 3, 3, 1, 1, 0, 2), 0.5, seed()), "n_max",
+                       options());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->stats.passes, 1);
+}
+
+TEST_F(TopDirected, OutputChannelGroups) {
+  Accel probe(options());
+  const HwCaps hw = probe.caps();
+  const int n = static_cast<int>(hw.N_MAX) + hw.L + 3;
+  auto r = check_layer(make_random_layer(cfg_of(2, n, 3, 3, 1, 1, 0, 2), 0.5, seed()), "n_groups",
+                       options(0.1, 0.2));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GE(r->stats.passes, 2) << "N > N_MAX must be split into output-channel groups";
+}
+
+TEST_F(TopDirected, InputChannelGroups) {
+  Accel probe(options());
+  const HwCaps hw = probe.caps();
+  const int c = static_cast<int>(hw.C_MAX) + 5;
+  auto r = check_layer(make_random_layer(cfg_of(c, 3, 3, 3, 3, 1, 1, 2), 0.5, seed()), "c_groups",
+                       options());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GE(r->stats.channel_groups, 2) << "C > C_MAX must be split into input-channel groups";
+}
+
+TEST_F(TopDirected, WidthAndHeightAtMaxDim) {
+  Accel probe(options());
+  const int d = probe.max_dim();
+  check_layer(make_random_layer(cfg_of(1, 2, 3, d, 3, 1, 1, 2), 0.5, seed()), "w_max", options());
+  check_layer(make_random_layer(cfg_of(1, 2, d, 3, 3, 2, 1, 2), 0.5, seed() + 1), "h_max",
+              options());
+}
+
+// int32 accumulator wrap (two's complement, docs/semantics.md): every Z slot is +32767 and 800
+// products of at least 90 * 32767 are summed, so acc leaves the int32 range; RTL and golden
+// must wrap identically.
+TEST_F(TopDirected, AccumulatorWraps) {
+  IntLayer l = make_random_layer(cfg_of(100, 4, 4, 4, 3, 1, 0, 8), 1.0, seed());
+  SplitMix64 r(seed());
+  for (int64_t i = 0; i < l.x.size(); ++i) l.x.data()[i] = 127;
+  for (int64_t i = 0; i < l.basis.size(); ++i) l.basis.data()[i] = 127;
+  for (int64_t i = 0; i < l.coef.size(); ++i)
+    l.coef.data()[i] = static_cast<int8_t>(r.uniform(90, 127));
+  l.cfg.zshift = 0;
+  ASSERT_TRUE(run_int(l).overflow) << "the layer must make the int32 accumulator wrap";
+  check_layer(l, "acc_wrap", options());
+}
+
 // Larger than the IFMAP buffer: the host driver tiles it into row bands.
 TEST_F(TopDirected, TiledRowBands) {
   Accel probe(options());

@@ -97,6 +97,39 @@ inline RandomCase make_random_case(uint64_t seed, const HwCaps& hw) {
   }
   rc.idle_prob = r.uniform(0, 2) == 0 ? 0.0 : r.uniform01() * 0.7;
   rc.backpressure_prob = r.uniform(0, 2) == 0 ? 0.0 : r.uniform01() * 0.8;
+  // int32 accumulator wrap (two's complement, as golden and docs/semantics.md define it): the
+  // generator above raises zshift until nothing overflows, so this flavour builds a layer that
+  // must wrap: many channels, every Z slot at +32767 (x = basis = 127, zshift 0) and large
+  // positive dense coefficients. Drawn last, so the other cases are unchanged.
+  if (r.uniform(0, 15) == 0 && c.coef_w == 8) {
+    LayerConfig w = l.cfg;
+    w.K = std::min(3, hw.K_MAX);
+    w.stride = 1;
+    w.pad_t = w.pad_b = w.pad_l = w.pad_r = 0;
+    w.M = std::max(1, hw.M_MAX);
+    w.N = static_cast<int>(r.uniform(1, std::max(1, hw.L)));  // one entry per (c, m) per lane
+    w.H = static_cast<int>(r.uniform(w.K, w.K + 3));
+    w.W = static_cast<int>(r.uniform(w.K, w.K + 3));
+    w.zshift = 0;
+    // Every Z is z = min(32767, K*K * 127 * 127); the sum over C*M of a * z with a >= 90
+    // leaves int32 once C*M*90*z > 2^31 (C*M > 729 at K = 3), with 10 % to spare.
+    const int64_t z = std::min<int64_t>(32767, int64_t{w.K} * w.K * 127 * 127);
+    const int64_t terms = (int64_t{1} << 31) / (90 * z) * 11 / 10 + 1;
+    const int64_t want_c =
+        std::min<int64_t>({(terms + w.M - 1) / w.M, hw.C_MAX, hw.coef_depth / w.M,
+                           hw.ifmap_bytes / (int64_t{w.H} * w.W)});
+    if (want_c * w.M * 90 * z > (int64_t{1} << 31)) {  // large enough to wrap on this build
+      w.C = static_cast<int>(want_c);
+      IntLayer wl = make_random_layer(w, 1.0, r.next());
+      for (int64_t i = 0; i < wl.x.size(); ++i) wl.x.data()[i] = 127;
+      for (int64_t i = 0; i < wl.basis.size(); ++i) wl.basis.data()[i] = 127;
+      for (int64_t i = 0; i < wl.coef.size(); ++i)
+        wl.coef.data()[i] = static_cast<int8_t>(r.uniform(90, 127));
+      wl.cfg.zshift = 0;
+      rc.layer = std::move(wl);
+      rc.flavour = "int32 wrap";
+    }
+  }
   return rc;
 }
 

@@ -397,6 +397,7 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
     r.stats.perf.ld_beats += pc.ld_beats;
     r.stats.load_bytes += beats.size() * 9;
     r.stats.result_bytes += res.size() * static_cast<uint64_t>(T);
+    r.stats.events += predict_events(sl, caps.hw);
     r.stats.passes += 1;
   }
   if (csplit) {

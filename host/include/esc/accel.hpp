@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "esc/events.hpp"
 #include "esc/layer.hpp"
 #include "esc/metrics.hpp"
 #include "esc/tensor.hpp"
@@ -36,6 +37,8 @@ struct RunStats {
   // > 1: the layer was split by input channel; y is the host's requantisation of the summed
   // RTL accumulators (acc is what the RTL computed, and what a comparison checks first).
   int channel_groups = 1;
+  // Activity events summed over the passes (esc/events.hpp): the RTL's event counters.
+  EventCounts events;
 };
 struct AccelResult {
   OutT y;

@@ -112,13 +112,10 @@
     if (f_past_valid && rst_ni && $past(rst_ni)) begin
       // run_start_o pulses only when the check passed: the cycle after StChk2, in StRun.
       if (run_start_o) CtrlStartAfterCheck_P: assert (state_q == StRun && $past(state_q == StChk2));
-      // ABORT during the check stops the layer in the next cycle. (With START in the same
-      // CTRL write the layer still stops, but the code is ERR_BUSY: START-while-busy is
-      // applied last in the RTL. Not covered here; see formal/README.md.)
+      // ABORT during the check stops the layer in the next cycle with ERR_ABORTED, also when
+      // the same CTRL write carries START (ABORT wins over START-while-busy).
       if ($past((state_q == StChk1 || state_q == StChk2) && abort_i)) begin
         CtrlAbortInCheckStops_P: assert (!busy_o && error_o && !run_start_o);
-      end
-      if ($past((state_q == StChk1 || state_q == StChk2) && abort_i && !start_i)) begin
         CtrlAbortInCheckCode_P: assert (err_code_o == esc_pkg::ERR_ABORTED);
       end
       // Error within the documented bound: 3 cycles after START (contract: within 4) STATUS

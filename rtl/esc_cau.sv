@@ -57,7 +57,18 @@ module esc_cau #(
   output logic                          done_o,      // pulse: last result beat accepted
   output logic                          err_o,       // pulse: run-time coefficient error
   output esc_pkg::err_code_e            err_code_o,  // ERR_COEF_PTR / _INDEX / _RANGE
-  output logic                          active_o     // a lane issued an entry this cycle
+  output logic                          active_o,    // a lane issued an entry this cycle
+  // Activity events (esc_events), one bit per lane where a vector
+  output logic [NumCoefLanes-1:0]       evt_coef_re_o,
+  output logic                          evt_coef_we_o,
+  output logic [NumCoefLanes-1:0]       evt_colptr_re_o,
+  output logic                          evt_colptr_we_o,
+  output logic [NumCoefLanes-1:0]       evt_zf_re_o,
+  output logic                          evt_zf_we_o,    // one word into every lane copy
+  output logic [NumCoefLanes-1:0]       evt_psum_dr_o,
+  output logic [NumCoefLanes-1:0]       evt_psum_we_o,
+  output logic                          evt_bias_re_o,
+  output logic                          evt_bias_we_o
 );
   localparam int unsigned L        = NumCoefLanes;
   localparam int unsigned T        = NumPixLanes;
@@ -256,7 +267,8 @@ module esc_cau #(
     .rd_word_i (zf_rd_word),
     .rd_data_o (zf_rd_data),
     .full_o    (zf_full),
-    .empty_o   (zf_empty)
+    .empty_o   (zf_empty),
+    .ram_we_o  (evt_zf_we_o)
   );
 
   // ---------------------------------------------------------------------------
@@ -269,6 +281,8 @@ module esc_cau #(
   logic [NlW-1:0]     dr_addr;
   logic [L*PsumW-1:0] dr_acc;
   logic [L-1:0]       lane_active;
+  logic [L-1:0]       lane_cp_re;
+  logic [L-1:0]       lane_psum_we;
 
   for (genvar l = 0; l < L; l++) begin : gen_lane
     esc_cau_lane #(
@@ -311,12 +325,18 @@ module esc_cau #(
       .dr_addr_i      (dr_addr),
       .dr_acc_o       (dr_acc[l*PsumW +: PsumW]),
       .active_o       (lane_active[l]),
+      .cp_re_o        (lane_cp_re[l]),
+      .psum_we_o      (lane_psum_we[l]),
       .err_o          (lane_err[l]),
       .err_code_o     (lane_err_code[l])
     );
   end
 
-  assign active_o = |lane_active;
+  assign active_o        = |lane_active;
+  assign evt_coef_re_o   = lane_active;
+  assign evt_colptr_re_o = lane_cp_re;
+  assign evt_zf_re_o     = zf_rd_en;
+  assign evt_psum_we_o   = lane_psum_we;
 
   // ---------------------------------------------------------------------------
   // Bias / requant buffer and drain
@@ -370,6 +390,12 @@ module esc_cau #(
     .res_last_o,
     .idle_o         (drain_idle)
   );
+
+  assign evt_coef_we_o   = ld_coef_we;
+  assign evt_colptr_we_o = ld_cp_we;
+  assign evt_psum_dr_o   = dr_en;
+  assign evt_bias_re_o   = bias_re;
+  assign evt_bias_we_o   = ld_bias_we;
 
   // Bits of the load beat the back end does not use.
   logic unused_ld;

@@ -71,7 +71,9 @@ module esc_cau_lane #(
   input  logic [NlW-1:0]             dr_addr_i,
   output logic [PsumW-1:0]           dr_acc_o,
   // status
-  output logic                       active_o,
+  output logic                       active_o,     // coefficient read (entry issued)
+  output logic                       cp_re_o,      // column-pointer read
+  output logic                       psum_we_o,    // PSUM write
   output logic                       err_o,
   output esc_pkg::err_code_e         err_code_o
 );
@@ -411,6 +413,8 @@ module esc_cau_lane #(
 
   assign tiles_done_o = tiles_done_q;
   assign active_o     = ent;
+  assign cp_re_o      = cp_re;
+  assign psum_we_o    = s2_ent_q;
 
   // Errors: pointer errors from the prefetch, entry errors from S1.
   always_comb begin

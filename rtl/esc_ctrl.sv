@@ -266,8 +266,9 @@ module esc_ctrl #(
       code_d      = esc_pkg::ERR_ABORTED;
       state_d     = StIdle;
     end
-    // START while busy: report it, leave the running layer alone.
-    if (state_q != StIdle && start_i) begin
+    // START while busy: report it, leave the running layer alone. An ABORT in the same CTRL
+    // write wins: the layer stops and the code says so (ERR_ABORTED, or the abort's flush).
+    if (state_q != StIdle && start_i && !abort_i) begin
       error_d = 1'b1;
       code_d  = esc_pkg::ERR_BUSY;
     end

@@ -36,6 +36,7 @@ package esc_pkg;
   localparam int unsigned ZShiftW = 5;  // per-layer zshift
   localparam int unsigned RegAddrW = 6;  // register word address
   localparam int unsigned RegDataW = 32;  // register data
+  localparam int unsigned NumEvt = 16;  // activity event counters (registers EVT_*, contiguous)
   localparam int unsigned LdTgtW = 3;  // load target
   localparam int unsigned LdAddrW = 24;  // load address
   localparam int unsigned LdDataW = 72;  // load data (one beat)
@@ -116,6 +117,10 @@ package esc_pkg;
     REG_CYC_STALL = 6'h13,  // r: busy cycles in which neither the BCU nor the CAU did work
     REG_RES_BEATS = 6'h14,  // r: result beats sent in the last layer
     REG_LD_BEATS = 6'h15,  // r: load beats accepted since the last CLEAR
+    // r: load-stream bytes accepted since the last CLEAR (LdDataW / 8 per beat)
+    REG_LD_BYTES = 6'h16,
+    // r: output bytes sent in the last layer (T int8 outputs per result beat)
+    REG_RES_BYTES = 6'h17,
     REG_CAP_T = 6'h20,  // r: capability: NumPixLanes
     REG_CAP_L = 6'h21,  // r: capability: NumCoefLanes
     REG_CAP_MMAX = 6'h22,  // r: capability: MaxBases
@@ -127,6 +132,23 @@ package esc_pkg;
     REG_CAP_CPSTR = 6'h28,  // r: capability: colptr_stride(MaxChannels)
     REG_CAP_MAXDIM = 6'h29,  // r: capability: MaxDim
     REG_CAP_COEFW = 6'h2A,  // r: capability: CoefWidth
+    REG_EVT_BCU_MACS = 6'h30,  // r: products issued by the BCU: T * K * K per basis step
+    // r: products issued by the CAU: T per coefficient entry a lane issues
+    REG_EVT_CAU_MACS = 6'h31,
+    REG_EVT_IFMAP_RD = 6'h32,  // r: IFMAP segment reads (SegWords words each)
+    REG_EVT_IFMAP_WR = 6'h33,  // r: IFMAP word writes since the last CLEAR
+    REG_EVT_BASIS_RD = 6'h34,  // r: BASIS buffer reads (one basis per read)
+    REG_EVT_BASIS_WR = 6'h35,  // r: BASIS buffer writes since the last CLEAR
+    REG_EVT_COEF_RD = 6'h36,  // r: coefficient-memory reads, all lanes (one entry per read)
+    REG_EVT_COEF_WR = 6'h37,  // r: coefficient-memory writes since the last CLEAR
+    REG_EVT_COLPTR_RD = 6'h38,  // r: column-pointer reads, all lanes
+    REG_EVT_COLPTR_WR = 6'h39,  // r: column-pointer writes since the last CLEAR
+    REG_EVT_ZFIFO_RD = 6'h3A,  // r: Z FIFO word reads, all lanes
+    REG_EVT_ZFIFO_WR = 6'h3B,  // r: Z FIFO word writes, counting each of the L lane copies
+    REG_EVT_PSUM_RD = 6'h3C,  // r: PSUM reads, all lanes (accumulate and drain)
+    REG_EVT_PSUM_WR = 6'h3D,  // r: PSUM writes, all lanes
+    REG_EVT_BIAS_RD = 6'h3E,  // r: bias/requant buffer reads
+    REG_EVT_BIAS_WR = 6'h3F,  // r: bias/requant buffer writes since the last CLEAR
     REG_CAP_ID = 6'h2F  // r: capability: identification word (meta.id)
   } reg_addr_e;
 

@@ -5,8 +5,9 @@
 // * Configuration registers ignore writes while the accelerator is busy, so the layer
 //   configuration is stable from START until done/error/abort.
 // * CTRL bits are write-one pulses (START, ABORT, CLEAR), decoded in the request cycle.
-// * Counters: CYC_TOTAL/BCU/CAU/STALL and RES_BEATS restart when a layer is accepted
-//   (cnt_clr_i); LD_BEATS restarts on CLEAR.
+// * Counters: CYC_TOTAL/BCU/CAU/STALL, RES_BEATS and RES_BYTES restart when a layer is
+//   accepted (cnt_clr_i); LD_BEATS and LD_BYTES restart on CLEAR. The EVT_* registers read
+//   the counters of esc_events.
 module esc_regs #(
   parameter int unsigned NumPixLanes  = esc_pkg::NumPixLanes,
   parameter int unsigned NumCoefLanes = esc_pkg::NumCoefLanes,
@@ -15,7 +16,8 @@ module esc_regs #(
   parameter int unsigned MaxFilters   = esc_pkg::MaxFilters,
   parameter int unsigned IfmapBytes   = esc_pkg::IfmapBytes,
   parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
-  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth
+  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth,
+  localparam int unsigned NumEvt      = esc_pkg::NumEvt
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
@@ -48,11 +50,16 @@ module esc_regs #(
   input  logic                         bcu_active_i,  // BCU issued a basis step
   input  logic                         cau_active_i,  // a CAU lane issued an entry
   input  logic                         res_fire_i,    // result beat accepted
-  input  logic                         ld_fire_i      // load beat accepted
+  input  logic                         ld_fire_i,     // load beat accepted
+  // Activity event counters (esc_events): counter i at [i*RegDataW +: RegDataW]
+  input  logic [NumEvt*esc_pkg::RegDataW-1:0] evt_cnt_i
 );
 `include "esc_assert.svh"
 
   localparam int unsigned CpStride = esc_pkg::colptr_stride(MaxChannels);
+  localparam logic [esc_pkg::RegDataW-1:0] LdBeatBytes  = esc_pkg::RegDataW'(esc_pkg::LdDataW / 8);
+  localparam logic [esc_pkg::RegDataW-1:0] ResBeatBytes =
+      esc_pkg::RegDataW'(NumPixLanes * esc_pkg::ActW / 8);
 
   logic wr, rd;
   assign wr = reg_valid_i && reg_write_i;
@@ -105,7 +112,7 @@ module esc_regs #(
   // Performance counters
   // ---------------------------------------------------------------------------
   typedef struct packed {
-    logic [esc_pkg::RegDataW-1:0] total, bcu, cau, stall, res_beats, ld_beats;
+    logic [esc_pkg::RegDataW-1:0] total, bcu, cau, stall, res_beats, ld_beats, res_bytes, ld_bytes;
   } cnt_t;
   cnt_t cnt_d, cnt_q;
 
@@ -117,17 +124,23 @@ module esc_regs #(
       cnt_d.cau       = '0;
       cnt_d.stall     = '0;
       cnt_d.res_beats = '0;
+      cnt_d.res_bytes = '0;
     end else begin
       if (busy_i) cnt_d.total = cnt_q.total + 1'b1;
       if (bcu_active_i) cnt_d.bcu = cnt_q.bcu + 1'b1;
       if (cau_active_i) cnt_d.cau = cnt_q.cau + 1'b1;
       if (busy_i && !bcu_active_i && !cau_active_i) cnt_d.stall = cnt_q.stall + 1'b1;
-      if (res_fire_i) cnt_d.res_beats = cnt_q.res_beats + 1'b1;
+      if (res_fire_i) begin
+        cnt_d.res_beats = cnt_q.res_beats + 1'b1;
+        cnt_d.res_bytes = cnt_q.res_bytes + ResBeatBytes;
+      end
     end
     if (clear_o) begin
       cnt_d.ld_beats = '0;
+      cnt_d.ld_bytes = '0;
     end else if (ld_fire_i) begin
       cnt_d.ld_beats = cnt_q.ld_beats + 1'b1;
+      cnt_d.ld_bytes = cnt_q.ld_bytes + LdBeatBytes;
     end
   end
 
@@ -144,6 +157,9 @@ module esc_regs #(
     status.error = error_i;
     status.code  = err_code_i;
   end
+
+  logic [3:0] evt_idx;  // EVT_* registers are contiguous (esc_events asserts it)
+  assign evt_idx = 4'(32'(reg_addr_i) - 32'(esc_pkg::REG_EVT_BCU_MACS));
 
   always_comb begin
     unique case (reg_addr_i)
@@ -162,6 +178,15 @@ module esc_regs #(
       esc_pkg::REG_CYC_STALL:  rmux = cnt_q.stall;
       esc_pkg::REG_RES_BEATS:  rmux = cnt_q.res_beats;
       esc_pkg::REG_LD_BEATS:   rmux = cnt_q.ld_beats;
+      esc_pkg::REG_LD_BYTES:   rmux = cnt_q.ld_bytes;
+      esc_pkg::REG_RES_BYTES:  rmux = cnt_q.res_bytes;
+      esc_pkg::REG_EVT_BCU_MACS, esc_pkg::REG_EVT_CAU_MACS, esc_pkg::REG_EVT_IFMAP_RD,
+      esc_pkg::REG_EVT_IFMAP_WR, esc_pkg::REG_EVT_BASIS_RD, esc_pkg::REG_EVT_BASIS_WR,
+      esc_pkg::REG_EVT_COEF_RD, esc_pkg::REG_EVT_COEF_WR, esc_pkg::REG_EVT_COLPTR_RD,
+      esc_pkg::REG_EVT_COLPTR_WR, esc_pkg::REG_EVT_ZFIFO_RD, esc_pkg::REG_EVT_ZFIFO_WR,
+      esc_pkg::REG_EVT_PSUM_RD, esc_pkg::REG_EVT_PSUM_WR, esc_pkg::REG_EVT_BIAS_RD,
+      esc_pkg::REG_EVT_BIAS_WR:
+        rmux = evt_cnt_i[evt_idx*esc_pkg::RegDataW +: esc_pkg::RegDataW];
       esc_pkg::REG_CAP_T:      rmux = 32'(NumPixLanes);
       esc_pkg::REG_CAP_L:      rmux = 32'(NumCoefLanes);
       esc_pkg::REG_CAP_MMAX:   rmux = 32'(MaxBases);

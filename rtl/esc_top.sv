@@ -79,6 +79,7 @@ module esc_top #(
   logic [esc_pkg::DimW-1:0]    ho, wo;
   logic [esc_pkg::TileW-1:0]   hw, num_pix, num_tiles;
   logic                        bcu_active, cau_active, res_fire, ld_fire;
+  logic [esc_pkg::NumEvt*esc_pkg::RegDataW-1:0] evt_cnt;
   logic                        wgen_busy, bcu_busy, cau_busy, cau_done, cau_err;
   esc_pkg::err_code_e          cau_err_code;
   logic                        ld_fault;
@@ -120,7 +121,8 @@ module esc_top #(
     .bcu_active_i(bcu_active),
     .cau_active_i(cau_active),
     .res_fire_i  (res_fire),
-    .ld_fire_i   (ld_fire)
+    .ld_fire_i   (ld_fire),
+    .evt_cnt_i   (evt_cnt)
   );
 
   esc_ctrl #(
@@ -336,6 +338,9 @@ module esc_top #(
   // ---------------------------------------------------------------------------
   // Back end
   // ---------------------------------------------------------------------------
+  logic [NumCoefLanes-1:0] evt_coef_re, evt_colptr_re, evt_zf_re, evt_psum_dr, evt_psum_we;
+  logic                    evt_coef_we, evt_colptr_we, evt_zf_we, evt_bias_re, evt_bias_we;
+
   esc_cau #(
     .NumPixLanes (NumPixLanes),
     .NumCoefLanes(NumCoefLanes),
@@ -376,7 +381,46 @@ module esc_top #(
     .done_o         (cau_done),
     .err_o          (cau_err),
     .err_code_o     (cau_err_code),
-    .active_o       (cau_active)
+    .active_o       (cau_active),
+    .evt_coef_re_o  (evt_coef_re),
+    .evt_coef_we_o  (evt_coef_we),
+    .evt_colptr_re_o(evt_colptr_re),
+    .evt_colptr_we_o(evt_colptr_we),
+    .evt_zf_re_o    (evt_zf_re),
+    .evt_zf_we_o    (evt_zf_we),
+    .evt_psum_dr_o  (evt_psum_dr),
+    .evt_psum_we_o  (evt_psum_we),
+    .evt_bias_re_o  (evt_bias_re),
+    .evt_bias_we_o  (evt_bias_we)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Activity event counters (read through esc_regs)
+  // ---------------------------------------------------------------------------
+  esc_events #(
+    .NumPixLanes (NumPixLanes),
+    .NumCoefLanes(NumCoefLanes)
+  ) u_events (
+    .clk_i,
+    .rst_ni,
+    .clr_run_i  (cnt_clr),
+    .clr_load_i (clear),
+    .cfg_ksp_i  (cfg_ksp),
+    .bcu_step_i (basis_re),
+    .ifmap_re_i (ifmap_re),
+    .ifmap_we_i (ifmap_we),
+    .basis_we_i (basis_we),
+    .coef_re_i  (evt_coef_re),
+    .coef_we_i  (evt_coef_we),
+    .colptr_re_i(evt_colptr_re),
+    .colptr_we_i(evt_colptr_we),
+    .zf_re_i    (evt_zf_re),
+    .zf_we_i    (evt_zf_we),
+    .psum_dr_i  (evt_psum_dr),
+    .psum_we_i  (evt_psum_we),
+    .bias_re_i  (evt_bias_re),
+    .bias_we_i  (evt_bias_we),
+    .cnt_o      (evt_cnt)
   );
 
   assign res_fire = res_valid_o && res_ready_i;

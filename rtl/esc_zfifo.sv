@@ -45,7 +45,8 @@ module esc_zfifo #(
   output logic [NumReaders*WordW-1:0]    rd_data_o,  // one cycle after rd_en_i
   // status
   output logic                           full_o,
-  output logic                           empty_o     // every reader released every slot
+  output logic                           empty_o,    // every reader released every slot
+  output logic                           ram_we_o    // a word is written (into every copy)
 );
 
   logic [PtrW-1:0]       wr_ptr_q, wr_ptr_d;     // slots fully written
@@ -144,6 +145,7 @@ module esc_zfifo #(
 
   // Copy the staged slot into the RAMs, one word per cycle, at slot index wr_ptr_q.
   assign ram_we    = stg_v_q && !flush_i;
+  assign ram_we_o  = ram_we;
   assign ram_waddr = RamAW'(32'(wr_ptr_q[IdxW-1:0]) * NumWords + 32'(stg_word_q));
   assign ram_wdata = stg_data_q[stg_word_q*WordW +: WordW];
 

@@ -152,6 +152,22 @@ uint32_t AccelDriver::reg_read(uint32_t addr) {
   return t.reg_rdata_o;
 }
 
+EventCounts AccelDriver::read_events() {
+  EventCounts e;
+  e.bcu_macs = reg_read(reg::kEvtBcuMacs);
+  e.cau_macs = reg_read(reg::kEvtCauMacs);
+  // EVT_<MEM>_RD, EVT_<MEM>_WR in Mem order from EVT_IFMAP_RD on.
+  static_assert(reg::kEvtIfmapRd + 2 * (kNumMems - 1) + 1 == reg::kEvtBiasWr,
+                "EVT_* registers follow esc::Mem order");
+  for (int m = 0; m < kNumMems; ++m) {
+    e.rd[static_cast<size_t>(m)] = reg_read(reg::kEvtIfmapRd + 2 * static_cast<uint32_t>(m));
+    e.wr[static_cast<size_t>(m)] = reg_read(reg::kEvtIfmapRd + 2 * static_cast<uint32_t>(m) + 1);
+  }
+  e.ld_bytes = reg_read(reg::kLdBytes);
+  e.res_bytes = reg_read(reg::kResBytes);
+  return e;
+}
+
 DeviceCaps AccelDriver::read_caps() {
   DeviceCaps c;
   c.id = reg_read(reg::kCapId);
@@ -395,9 +411,10 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
     r.stats.perf.stall += pc.stall;
     r.stats.perf.res_beats += pc.res_beats;
     r.stats.perf.ld_beats += pc.ld_beats;
-    r.stats.load_bytes += beats.size() * 9;
-    r.stats.result_bytes += res.size() * static_cast<uint64_t>(T);
-    r.stats.events += predict_events(sl, caps.hw);
+    const EventCounts ev = d.read_events();
+    r.stats.load_bytes += ev.ld_bytes;
+    r.stats.result_bytes += ev.res_bytes;
+    r.stats.events += ev;
     r.stats.passes += 1;
   }
   if (csplit) {

@@ -127,4 +127,15 @@ std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max
   return passes;
 }
 
+EventCounts predict_run_events(const IntLayer& layer, const HwCaps& caps, int max_dim) {
+  const std::vector<Pass> passes = plan_passes(layer, caps, max_dim);
+  EventCounts sum;
+  for (const Pass& p : passes) {
+    sum += passes.size() == 1
+               ? predict_events(layer, caps)
+               : predict_events(slice_layer(layer, p.n0, p.n1, p.r0, p.r1, p.c0, p.c1), caps);
+  }
+  return sum;
+}
+
 }  // namespace esc

@@ -536,6 +536,28 @@ TEST_F(Reliability, AbortDuringConfigCheck) {
   }
 }
 
+// ABORT and START in one CTRL write while busy (in the check cycles or mid-layer): ABORT wins,
+// the layer stops and STATUS says ABORTED, not BUSY (found by the formal ctrl job, #15).
+TEST_F(Reliability, AbortWithStartInOneWriteReportsAborted) {
+  for (int delay : {0, 1, 30}) {
+    Accel acc(options());
+    AccelDriver& d = acc.driver();
+    const DeviceCaps dc = d.read_caps();
+    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+    load(d, l, dc);
+    d.write_config(l.cfg);
+    d.reg_write(reg::kCtrl, kCtrlStart);
+    d.cycle(static_cast<uint64_t>(delay));
+    ASSERT_TRUE(d.top().busy_o) << "delay " << delay;
+    d.reg_write(reg::kCtrl, kCtrlAbort | kCtrlStart);
+    d.wait_idle(64);
+    EXPECT_TRUE(d.top().error_o) << "delay " << delay;
+    EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kAborted))
+        << "delay " << delay;
+    expect_clean_layer(acc);
+  }
+}
+
 TEST_F(Reliability, StartWhileBusyLeavesLayerIntact) {
   Accel acc(options());
   AccelDriver& d = acc.driver();

@@ -59,6 +59,7 @@ inline constexpr uint32_t ShiftW = 6;     // per-channel requant shift
 inline constexpr uint32_t ZShiftW = 5;    // per-layer zshift
 inline constexpr uint32_t RegAddrW = 6;   // register word address
 inline constexpr uint32_t RegDataW = 32;  // register data
+inline constexpr uint32_t NumEvt = 16;    // activity event counters (registers EVT_*, contiguous)
 inline constexpr uint32_t LdTgtW = 3;     // load target
 inline constexpr uint32_t LdAddrW = 24;   // load address
 inline constexpr uint32_t LdDataW = 72;   // load data (one beat)
@@ -150,6 +151,10 @@ inline constexpr uint32_t kCycStall = 0x13;
 inline constexpr uint32_t kResBeats = 0x14;
 // r: load beats accepted since the last CLEAR
 inline constexpr uint32_t kLdBeats = 0x15;
+// r: load-stream bytes accepted since the last CLEAR (LdDataW / 8 per beat)
+inline constexpr uint32_t kLdBytes = 0x16;
+// r: output bytes sent in the last layer (T int8 outputs per result beat)
+inline constexpr uint32_t kResBytes = 0x17;
 // r: capability: NumPixLanes
 inline constexpr uint32_t kCapT = 0x20;
 // r: capability: NumCoefLanes
@@ -172,6 +177,38 @@ inline constexpr uint32_t kCapCpstr = 0x28;
 inline constexpr uint32_t kCapMaxdim = 0x29;
 // r: capability: CoefWidth
 inline constexpr uint32_t kCapCoefw = 0x2A;
+// r: products issued by the BCU: T * K * K per basis step
+inline constexpr uint32_t kEvtBcuMacs = 0x30;
+// r: products issued by the CAU: T per coefficient entry a lane issues
+inline constexpr uint32_t kEvtCauMacs = 0x31;
+// r: IFMAP segment reads (SegWords words each)
+inline constexpr uint32_t kEvtIfmapRd = 0x32;
+// r: IFMAP word writes since the last CLEAR
+inline constexpr uint32_t kEvtIfmapWr = 0x33;
+// r: BASIS buffer reads (one basis per read)
+inline constexpr uint32_t kEvtBasisRd = 0x34;
+// r: BASIS buffer writes since the last CLEAR
+inline constexpr uint32_t kEvtBasisWr = 0x35;
+// r: coefficient-memory reads, all lanes (one entry per read)
+inline constexpr uint32_t kEvtCoefRd = 0x36;
+// r: coefficient-memory writes since the last CLEAR
+inline constexpr uint32_t kEvtCoefWr = 0x37;
+// r: column-pointer reads, all lanes
+inline constexpr uint32_t kEvtColptrRd = 0x38;
+// r: column-pointer writes since the last CLEAR
+inline constexpr uint32_t kEvtColptrWr = 0x39;
+// r: Z FIFO word reads, all lanes
+inline constexpr uint32_t kEvtZfifoRd = 0x3A;
+// r: Z FIFO word writes, counting each of the L lane copies
+inline constexpr uint32_t kEvtZfifoWr = 0x3B;
+// r: PSUM reads, all lanes (accumulate and drain)
+inline constexpr uint32_t kEvtPsumRd = 0x3C;
+// r: PSUM writes, all lanes
+inline constexpr uint32_t kEvtPsumWr = 0x3D;
+// r: bias/requant buffer reads
+inline constexpr uint32_t kEvtBiasRd = 0x3E;
+// r: bias/requant buffer writes since the last CLEAR
+inline constexpr uint32_t kEvtBiasWr = 0x3F;
 // r: capability: identification word (meta.id)
 inline constexpr uint32_t kCapId = 0x2F;
 }  // namespace reg

@@ -10,6 +10,7 @@
 
 #include "Vesc_top.h"
 #include "esc/accel.hpp"
+#include "esc/events.hpp"
 #include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
 #include "esc/load_encoder.hpp"
@@ -55,6 +56,9 @@ class AccelDriver {
   void reg_write(uint32_t addr, uint32_t value);
   uint32_t reg_read(uint32_t addr);
   DeviceCaps read_caps();
+  // The event counters (EVT_*, LD_BYTES, RES_BYTES) after a pass: load-side counters since
+  // the last CLEAR, the others since the last accepted START.
+  EventCounts read_events();
 
   // Queue beats; pump() runs cycles until all are accepted or the watchdog expires (throws).
   void queue_load(const std::vector<LoadBeat>& beats) {

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "esc/events.hpp"
 #include "esc/layer.hpp"
 #include "esc/metrics.hpp"
 
@@ -31,5 +32,9 @@ std::vector<int64_t> lane_entries(const CoefT& coef, int n0, int n1, int lanes);
 // std::invalid_argument naming the capacity if the layer cannot be tiled (W > max_dim,
 // M > M_MAX, K > K_MAX, one output row of one input channel too large...).
 std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max_dim);
+
+// The activity events a run of `layer` through esc::Accel should count: predict_events of
+// every pass of plan_passes, each sliced as the driver slices it, summed.
+EventCounts predict_run_events(const IntLayer& layer, const HwCaps& caps, int max_dim);
 
 }  // namespace esc

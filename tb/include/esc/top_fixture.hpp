@@ -1,9 +1,10 @@
 // GoogleTest fixture for top-level tests through the host driver (esc::Accel).
 //
 // check_layer() runs a layer on the RTL and on the golden model and compares them with the
-// Scoreboard. On any failure (mismatch, RTL error, hang, assertion) it re-runs the same layer,
-// with the same seed, with FST tracing into <build>/waves/<Suite>.<Test>[_k].fst, so every
-// failure comes with waves; ESC_TRACE=1 traces the first run already.
+// Scoreboard, and the RTL's event counters with the golden prediction (predict_run_events). On any
+// failure (mismatch, RTL error, hang, assertion) it re-runs the same layer, with the same seed,
+// with FST tracing into <build>/waves/<Suite>.<Test>[_k].fst, so every failure comes with waves;
+// ESC_TRACE=1 traces the first run already.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@
 #include "esc/fixture.hpp"
 #include "esc/layer.hpp"
 #include "esc/scoreboard.hpp"
+#include "esc/tiling.hpp"
 
 namespace esc {
 
@@ -79,6 +81,14 @@ class TopTest : public ::testing::Test {
               (unsigned long long)acc.cycle());
         }
         if (auto mm = sb.compare(layer, gold, r, hw, max_dim)) return mm->report;
+        // The activity counters (energy model) against the golden prediction, exactly.
+        const EventCounts want = predict_run_events(layer, hw, max_dim);
+        if (r.stats.events != want) {
+          return "EVENT COUNTERS of layer '" + layer_name + "' [" + describe(layer.cfg) +
+                 "] differ from the golden prediction, first: " +
+                 first_difference(want, r.stats.events) + " (predicted vs RTL); seed " +
+                 std::to_string(seed_) + " (replay: ESC_SEED=" + std::to_string(seed_) + ")";
+        }
         out = std::move(r);
         return "";
       } catch (const AccelError& e) {

@@ -44,18 +44,17 @@ module esc_events #(
   localparam int unsigned T    = NumPixLanes;
   localparam int unsigned L    = NumCoefLanes;
 
-  // Index of an event register's counter.
-  function automatic int unsigned idx(esc_pkg::reg_addr_e a);
-    return 32'(a) - Base;
+  // Index of an event register's counter (an address argument: Yosys 0.23 takes no
+  // package-typed function arguments).
+  function automatic int unsigned idx(logic [esc_pkg::RegAddrW-1:0] a);
+    idx = 32'(a) - Base;
   endfunction
 
   function automatic logic [CntW-1:0] popcount(logic [NumCoefLanes-1:0] v);
-    logic [CntW-1:0] n;
-    n = '0;
+    popcount = '0;
     for (int i = 0; i < NumCoefLanes; i++) begin
-      n = n + CntW'(v[i]);
+      popcount = popcount + CntW'(v[i]);
     end
-    return n;
   endfunction
 
   logic [CntW-1:0] inc [NumEvt];

@@ -192,9 +192,16 @@ int cmd_run(const RunOptions& o) {
   if (bar) std::fprintf(stderr, "\n");
   rep.wall_s = seconds_since(t0);
   rep.sim_cycles = accel.cycle() - cycle0;
-  if (!baseline.empty() && attach_sparse_baseline(rep, baseline) == 0) {
-    std::fprintf(stderr, "escalate: note: %s names none of the run's layers; no sparse engine\n",
-                 baseline.c_str());
+  // A bad baseline costs the sparse engine, not the run: warn and report without it.
+  try {
+    if (!baseline.empty() && attach_sparse_baseline(rep, baseline) == 0) {
+      std::fprintf(stderr, "escalate: note: %s names none of the run's layers; no sparse engine\n",
+                   baseline.c_str());
+    }
+  } catch (const std::invalid_argument& e) {
+    for (auto& l : rep.layers) l.sparse_nnz = l.sparse_bits = 0;
+    rep.sparse_baseline.clear();
+    std::fprintf(stderr, "escalate: warning: %s; reporting no sparse engine\n", e.what());
   }
 
   std::printf("escalate run: model %s (%s), seed %llu, T=%d L=%d M_MAX=%d K_MAX=%d\n\n",

@@ -24,15 +24,110 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTEFACT = os.path.join(ROOT, "synth", "results", "resnet18_run.json")
-DOCS = ["README.md", os.path.join("docs", "architecture.md")]
+DOCS = ["README.md", os.path.join("docs", "architecture.md"), os.path.join("docs", "energy.md")]
 
 
 def fmt_int(v):
     return f"{int(round(v)):,}"
 
 
+def uj(pj):
+    return f"{pj * 1e-6:,.1f}"
+
+
+def escalate_dram_parts(run):
+    """ESCALATE's load/result bytes by what they carry, and the bytes of the same information
+    packed into full beats (the what-if of docs/energy.md). Every load beat is LdDataW = 72 bits
+    (9 bytes): ifmap beats carry 8 activations, every other beat one entry (events.hpp)."""
+    lanes = run["caps"]["L"]
+    parts = {"ifmap": 0, "coef": 0, "colptr": 0, "basis_bias": 0, "result": 0}
+    packed = {"ifmap": 0.0, "weights": 0.0, "result": 0.0}
+    for l in run["layers"]:
+        if not l["rtl"]:
+            continue
+        ev = l["events"]
+        chw = l["C"] * l["H"] * l["W"]
+        ifmap, coef = -(-chw // 8) * 9, l["nnz"] * 9
+        colptr = lanes * (l["C"] + 1) * 9
+        parts["ifmap"] += ifmap * l["passes"]
+        parts["coef"] += coef
+        parts["colptr"] += colptr
+        parts["basis_bias"] += ev["ld_bytes"] - ifmap * l["passes"] - coef - colptr
+        parts["result"] += ev["res_bytes"]
+        packed["ifmap"] += chw
+        packed["weights"] += (l["storage_bits"]["total"] + 54 * l["N"]) / 8
+        packed["result"] += l["N"] * l["Ho"] * l["Wo"]
+    return parts, packed
+
+
+def energy_blocks(run):
+    e = run["energy"]
+    esc, dense = e["escalate"], e["dense"]
+    pj_b = e["dram_pj_per_byte"]
+    gen = run.get("generated", {})
+    where = (f"commit `{gen['commit']}`, {gen['date']}" if gen else "commit not recorded")
+
+    def share(b, term):
+        return f"{100 * b[term + '_pj'] / b['total_pj']:.0f} %"
+
+    def row(name, b, ratio, lo, hi):
+        return (f"| {name} | **{uj(b['total_pj'])}** | {uj(b['mac_pj'])} ({share(b, 'mac')}) | "
+                f"{uj(b['sram_pj'])} ({share(b, 'sram')}) | {uj(b['dram_pj'])} "
+                f"({share(b, 'dram')}) | {b['dominant']} | {ratio} | {lo} | {hi} |")
+
+    mems = esc["sram_by_memory_pj"]
+    mem_txt = ", ".join(f"{m} {uj(v)} ({100 * v / esc['sram_pj']:.0f} %)"
+                        for m, v in sorted(mems.items(), key=lambda kv: -kv[1]))
+    table = "\n".join([
+        f"ResNet-18/CIFAR-10, `escalate run` seed {run['seed']} ({where}; "
+        f"`synth/results/resnet18_run.json`), {e['rtl_layers']} layers on the RTL, "
+        f"{e['node']} table, DRAM {pj_b:.2f} pJ/B. uJ per inference (share of the engine's "
+        "total):",
+        "",
+        "| engine | total | MAC | SRAM | DRAM | dominant | dense / ESCALATE | DRAM x0.5 | "
+        "DRAM x2 |",
+        "| --- | --: | --: | --: | --: | --- | --: | --: | --: |",
+        row("ESCALATE (event counters)", esc, "", "", ""),
+        row("dense reference (SPEC 5b)", dense, f"**{e['ratio_dense']:.2f}x**",
+            f"{e['dram_x0.5']['ratio_dense']:.2f}x", f"{e['dram_x2']['ratio_dense']:.2f}x"),
+        "",
+        f"ESCALATE's SRAM term by memory (uJ): {mem_txt}.",
+    ])
+    parts, packed = escalate_dram_parts(run)
+    total = sum(parts.values())
+    dense_bytes = dense["dram_pj"] / pj_b
+    n_packed = sum(packed.values())
+    esc_packed = esc["total_pj"] - esc["dram_pj"] + n_packed * pj_b
+    psum = mems["psum"]
+    dram = "\n".join([
+        "| ESCALATE DRAM bytes | measured (9-byte load beats) | packed (same information) |",
+        "| --- | --: | --: |",
+        f"| activations in (IFMAP beats) | {fmt_int(parts['ifmap'])} | "
+        f"{fmt_int(packed['ifmap'])} |",
+        f"| weights: coefficient entries (one beat each) | {fmt_int(parts['coef'])} | "
+        f"{fmt_int(packed['weights'])} (weight bits + 54-bit bias/requant per channel) |",
+        f"| weights: column pointers (L beats per channel) | {fmt_int(parts['colptr'])} | |",
+        f"| weights: basis and bias/requant beats | {fmt_int(parts['basis_bias'])} | |",
+        f"| results out | {fmt_int(parts['result'])} | {fmt_int(packed['result'])} |",
+        f"| **total** | **{fmt_int(total)}** | **{fmt_int(n_packed)}** |",
+        "",
+        f"The dense reference moves {fmt_int(dense_bytes)} bytes (every int8 weight, input and "
+        f"output byte once). With ESCALATE's loads packed, its energy would be "
+        f"{uj(esc_packed)} uJ and the ratio **{dense['total_pj'] / esc_packed:.2f}x**; removing "
+        f"the PSUM read-modify-write term as well ({uj(psum)} uJ, see below) would give "
+        f"**{dense['total_pj'] / (esc_packed - psum):.2f}x**.",
+    ])
+    summary = (f"| energy per inference, {e['node']} table ([docs/energy.md](docs/energy.md)) | "
+               f"ESCALATE {uj(esc['total_pj'])} uJ vs dense {uj(dense['total_pj'])} uJ = "
+               f"**{e['ratio_dense']:.2f}x** (DRAM cost x0.5: {e['dram_x0.5']['ratio_dense']:.2f}x,"
+               f" x2: {e['dram_x2']['ratio_dense']:.2f}x); dominant term: ESCALATE {esc['dominant']}, "
+               f"dense {dense['dominant']} |")
+    return {"energy-table": table, "energy-dram": dram}, summary
+
+
 def blocks(run):
     t = run["totals"]
+    energy, energy_row = energy_blocks(run)
     gen = run.get("generated", {})
     where = (f"commit `{gen['commit']}`, {gen['date']}" if gen else "commit not recorded")
     mults = t["multipliers"]
@@ -57,11 +152,13 @@ def blocks(run):
             f"{t['compression_vs_int8']:.1f}x vs dense int8 |",
             f"| simulated cycles including the load streams | {fmt_int(t['sim_cycles'])} |",
             f"| load / result bytes | {fmt_int(t['load_bytes'])} / {fmt_int(t['result_bytes'])} |",
+            energy_row,
         ]),
         "resnet18-measured": (
             f"Measured ({where}, `synth/results/resnet18_run.json`): "
             f"{t['measured_over_ideal']:.3f}x of ideal, {t['speedup_vs_dense']:.2f}x over dense "
             f"(compute only), {t['speedup_e2e']:.2f}x end to end (SPEC 5b)."),
+        **energy,
     }
 
 

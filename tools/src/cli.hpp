@@ -25,6 +25,10 @@ struct RunOptions {
   bool trace = false;
   std::string trace_path;
   std::string json, md, plot;
+  std::string energy_plot;   // "" : <plot>-energy.svg when --plot is given
+  std::string energy_table;  // "" : the built-in golden/data/energy_45nm.json
+  std::string baseline;      // "" : baselines.json beside the model file, if any
+  bool no_baseline = false;
   bool list = false;
   bool quiet = false;
   double idle_prob = 0.0, backpressure_prob = 0.0;

@@ -1,6 +1,8 @@
 // escalate run: a whole network, layer by layer, on the RTL and the golden model.
+#include <sys/stat.h>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <future>
 #include <string>
 
@@ -39,6 +41,29 @@ void print_model_list(const Model& m) {
               static_cast<long long>(t.basis), static_cast<long long>(t.coef));
 }
 
+// --energy-plot, or <plot without .svg>-energy.svg beside --plot, or "" (no energy plot).
+std::string energy_plot_path(const RunOptions& o) {
+  if (!o.energy_plot.empty() || o.plot.empty()) return o.energy_plot;
+  const std::string stem = o.plot.size() > 4 && o.plot.compare(o.plot.size() - 4, 4, ".svg") == 0
+                               ? o.plot.substr(0, o.plot.size() - 4)
+                               : o.plot;
+  return stem + "-energy.svg";
+}
+
+// --baseline, or baselines.json in the model file's directory if it exists, or "".
+std::string baseline_path(const RunOptions& o, const std::string& model_path) {
+  if (o.no_baseline) return "";
+  if (!o.baseline.empty()) {
+    if (!std::ifstream(o.baseline)) throw InputError("--baseline " + o.baseline + ": cannot read");
+    return o.baseline;
+  }
+  const size_t slash = model_path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : model_path.substr(0, slash);
+  const std::string guess = dir + "/baselines.json";
+  struct stat st {};
+  return ::stat(guess.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? guess : "";
+}
+
 void progress(bool on, size_t done, size_t total, const std::string& name, double elapsed) {
   if (!on) return;
   const int width = 30;
@@ -57,6 +82,10 @@ int cmd_run(const RunOptions& o) {
   check_output_path(o.json, "--json");
   check_output_path(o.md, "--md");
   check_output_path(o.plot, "--plot");
+  const std::string eplot = energy_plot_path(o);
+  check_output_path(eplot, "--energy-plot");
+  const EnergyTable table =
+      o.energy_table.empty() ? default_energy_table() : load_energy_table(o.energy_table);
   if (o.trace) check_output_path(o.trace_path, "--trace-file");
   const std::string path = resolve_model(o.model, models_dir());
   const Model model = load_model(path);
@@ -82,6 +111,8 @@ int cmd_run(const RunOptions& o) {
   rep.model_path = path;
   rep.seed = o.seed;
   rep.caps = accel.caps();
+  rep.energy_table = table;
+  const std::string baseline = baseline_path(o, path);
   const HwCaps& hw = rep.caps;
   const int max_dim = accel.max_dim();
 
@@ -126,6 +157,7 @@ int cmd_run(const RunOptions& o) {
         lr.passes = rtl.stats.passes;
         lr.load_bytes = rtl.stats.load_bytes;
         lr.result_bytes = rtl.stats.result_bytes;
+        lr.events = rtl.stats.events;
         lr.checked = true;
       } catch (const std::exception& e) {
         const auto* ae = dynamic_cast<const AccelError*>(&e);
@@ -160,6 +192,17 @@ int cmd_run(const RunOptions& o) {
   if (bar) std::fprintf(stderr, "\n");
   rep.wall_s = seconds_since(t0);
   rep.sim_cycles = accel.cycle() - cycle0;
+  // A bad baseline costs the sparse engine, not the run: warn and report without it.
+  try {
+    if (!baseline.empty() && attach_sparse_baseline(rep, baseline) == 0) {
+      std::fprintf(stderr, "escalate: note: %s names none of the run's layers; no sparse engine\n",
+                   baseline.c_str());
+    }
+  } catch (const std::invalid_argument& e) {
+    for (auto& l : rep.layers) l.sparse_nnz = l.sparse_bits = 0;
+    rep.sparse_baseline.clear();
+    std::fprintf(stderr, "escalate: warning: %s; reporting no sparse engine\n", e.what());
+  }
 
   std::printf("escalate run: model %s (%s), seed %llu, T=%d L=%d M_MAX=%d K_MAX=%d\n\n",
               model.name.c_str(), path.c_str(), static_cast<unsigned long long>(o.seed), hw.T, hw.L,
@@ -169,6 +212,7 @@ int cmd_run(const RunOptions& o) {
   if (!o.json.empty()) write_file_atomic(o.json, to_json(rep).dump(2) + "\n");
   if (!o.md.empty()) write_file_atomic(o.md, to_markdown(rep));
   if (!o.plot.empty()) write_file_atomic(o.plot, to_svg(rep));
+  if (!eplot.empty()) write_file_atomic(eplot, to_energy_svg(rep));
   if (rtl_error) return kExitRtl;
   return rep.totals().mismatches > 0 ? kExitMismatch : kExitOk;
 }

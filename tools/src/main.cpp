@@ -60,7 +60,10 @@ int main(int argc, char** argv) {
       "Each layer gets seeded synthetic int8 activations, bases and sparse coefficients (golden\n"
       "make_random_layer with the layer's M and density). Layers with K > K_MAX or M > M_MAX of\n"
       "the hardware run on the golden model only and are marked 'golden-only'. Layers larger\n"
-      "than the on-chip buffers are tiled by the host driver (passes column).");
+      "than the on-chip buffers are tiled by the host driver (passes column). Every report\n"
+      "gives energy per inference (MAC / SRAM / DRAM) for ESCALATE, from the RTL's event\n"
+      "counters, and for the SPEC 5b dense (and, with a baseline, sparse) reference engines;\n"
+      "docs/energy.md.");
   run->add_option("--model", ro.model,
                   "Built-in model name (e.g. resnet18-cifar10, vgg16-cifar10, resnet56-cifar10, "
                   "resnet50-imagenet) or a model file path")
@@ -75,6 +78,16 @@ int main(int argc, char** argv) {
   run->add_option("--json", ro.json, "Write the report as JSON to this file");
   run->add_option("--md", ro.md, "Write the report as Markdown to this file");
   run->add_option("--plot", ro.plot, "Write an SVG plot of per-layer cycles vs ideal and dense");
+  run->add_option("--energy-plot", ro.energy_plot,
+                  "Write the energy SVG (one stacked MAC/SRAM/DRAM bar per engine) here "
+                  "(default with --plot: <plot>-energy.svg)");
+  run->add_option(
+      "--energy-table", ro.energy_table,
+      "Per-event energy table JSON (default: the built-in golden/data/energy_45nm.json)");
+  run->add_option("--baseline", ro.baseline,
+                  "Pruned baseline JSON for the sparse reference engine (default: baselines.json "
+                  "beside the model file, if present)");
+  run->add_flag("--no-baseline", ro.no_baseline, "Do not look for a sparse-engine baseline");
   run->add_flag("--list", ro.list, "Only print the model's layer table and MAC totals");
   run->add_flag("-q,--quiet", ro.quiet, "No progress bar");
   run->add_option("--idle-prob", ro.idle_prob, "Load-stream idle-cycle probability (stress)")

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -142,6 +143,284 @@ double RunReport::sim_cycles_per_s() const {
   return safe_div(static_cast<double>(c), wall_s);
 }
 
+LayerEnergy layer_energy(const LayerReport& l, const HwCaps& hw, const EnergyTable& t,
+                         double dram_scale) {
+  LayerEnergy e;
+  e.dense_ev = dense_reference(l.cfg, hw, t);
+  e.dense = reference_energy(e.dense_ev, t, dram_scale);
+  if (l.rtl && l.cycles > 0) {
+    e.escalate_known = true;
+    e.escalate = escalate_energy(l.events, hw, t, dram_scale);
+  }
+  if (l.sparse_nnz > 0) {
+    e.sparse_known = true;
+    e.sparse_ev = sparse_reference(l.cfg, hw, t, l.sparse_nnz, l.sparse_bits);
+    e.sparse = reference_energy(e.sparse_ev, t, dram_scale);
+  }
+  return e;
+}
+
+double LayerEnergy::ratio_dense() const {
+  return escalate_known ? safe_div(dense.total(), escalate.total()) : 0.0;
+}
+double LayerEnergy::ratio_sparse() const {
+  return escalate_known && sparse_known ? safe_div(sparse.total(), escalate.total()) : 0.0;
+}
+double RunEnergy::ratio_dense() const {
+  return safe_div(dense.total(), escalate.total());
+}
+double RunEnergy::ratio_sparse() const {
+  return sparse_known() ? safe_div(sparse.total(), escalate.total()) : 0.0;
+}
+
+RunEnergy RunReport::energy(double dram_scale) const {
+  RunEnergy n;
+  for (const auto& l : layers) {
+    const LayerEnergy e = layer_energy(l, caps, energy_table, dram_scale);
+    if (!e.escalate_known) continue;
+    ++n.layers;
+    n.escalate += e.escalate;
+    n.dense += e.dense;
+    if (e.sparse_known) {
+      ++n.sparse_layers;
+      n.sparse += e.sparse;
+    }
+  }
+  return n;
+}
+
+int attach_sparse_baseline(RunReport& r, const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw std::invalid_argument("sparse baseline " + path + ": cannot open the file");
+  nlohmann::json j;
+  try {
+    f >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument("sparse baseline " + path + ": not valid JSON: " + e.what());
+  }
+  const nlohmann::json* layers = nullptr;
+  if (j.contains("baselines") && j["baselines"].contains("magnitude") &&
+      j["baselines"]["magnitude"].contains("layers")) {
+    layers = &j["baselines"]["magnitude"]["layers"];
+  }
+  if (layers == nullptr || !layers->is_array()) {
+    throw std::invalid_argument("sparse baseline " + path +
+                                ": no baselines.magnitude.layers array (models/fmnist format)");
+  }
+  int matched = 0;
+  for (const auto& b : *layers) {
+    const std::string name = b.value("name", "");
+    for (auto& l : r.layers) {
+      if (l.name != name) continue;
+      const int64_t dense = int64_t{l.cfg.N} * l.cfg.C * l.cfg.K * l.cfg.K;
+      const int64_t nnz = b.value("nnz", int64_t{0}), bits = b.value("storage_bits", int64_t{0});
+      if (b.value("dense", int64_t{-1}) != dense || nnz <= 0 || nnz > dense || bits <= 0) {
+        throw std::invalid_argument("sparse baseline " + path + ": layer " + name +
+                                    " does not fit the model's layer (dense " +
+                                    std::to_string(dense) + " weights)");
+      }
+      l.sparse_nnz = nnz;
+      l.sparse_bits = bits;
+      ++matched;
+    }
+  }
+  if (matched > 0) r.sparse_baseline = path;
+  return matched;
+}
+
+namespace {
+
+std::string uj(double pj) {
+  return fmt("%.2f", pj * 1e-6);
+}
+
+// "DRAM 61 %": the dominant term and its share.
+std::string dominant_text(const EnergyBreakdown& b) {
+  const EnergyTerm d = b.dominant();
+  const double v = d == EnergyTerm::kMac ? b.mac : d == EnergyTerm::kSram ? b.sram : b.dram;
+  return std::string(energy_term_name(d)) + " " + fmt("%.0f %%", 100.0 * safe_div(v, b.total()));
+}
+
+// The memory of ESCALATE whose SRAM energy is largest, with its share of the SRAM term.
+std::string top_memory(const EnergyBreakdown& b) {
+  int best = 0;
+  for (int i = 1; i < kNumMems; ++i)
+    if (b.mem[i] > b.mem[best]) best = i;
+  return std::string(mem_name(static_cast<Mem>(best))) + " " +
+         fmt("%.0f %%", 100.0 * safe_div(b.mem[best], b.sram));
+}
+
+std::string energy_heading(const RunReport& r) {
+  const EnergyTable& t = r.energy_table;
+  return "energy per inference, " + t.node + " table (" + t.origin + ", DRAM " +
+         fmt("%.2f", t.dram_pj_per_byte) +
+         " pJ/B; docs/energy.md); ESCALATE from the event counters, dense/sparse: SPEC 5b "
+         "reference engines (weight-stationary, same " +
+         std::to_string(multipliers(r.caps)) + " multipliers)";
+}
+
+nlohmann::json breakdown_json(const EnergyBreakdown& b, bool escalate) {
+  nlohmann::json j = {{"mac_pj", b.mac},
+                      {"sram_pj", b.sram},
+                      {"dram_pj", b.dram},
+                      {"total_pj", b.total()},
+                      {"dominant", energy_term_name(b.dominant())}};
+  nlohmann::json m;
+  if (escalate) {
+    for (int i = 0; i < kNumMems; ++i) m[mem_name(static_cast<Mem>(i))] = b.mem[i];
+    j["sram_by_memory_pj"] = m;
+  } else {
+    j["sram_by_buffer_pj"] = {{"input", b.mem[0]}, {"weight", b.mem[1]}, {"psum", b.mem[2]}};
+  }
+  return j;
+}
+
+nlohmann::json ref_json(const EnergyBreakdown& b, const RefEvents& ev) {
+  nlohmann::json j = breakdown_json(b, false);
+  j["tile"] = {{"input_channels", ev.pc}, {"output_channels", ev.pn}};
+  j["events"] = {{"macs", ev.macs},
+                 {"weight_bytes", ev.w_bytes},
+                 {"input_bytes", ev.in_bytes},
+                 {"input_buffer_reads_bytes", ev.in_reads},
+                 {"psum_reads", ev.psum_reads},
+                 {"psum_writes", ev.psum_writes},
+                 {"output_bytes", ev.out_bytes},
+                 {"dram_bytes", ev.dram_bytes()}};
+  j["buffers_bytes"] = {
+      {"input", ev.in_buf_bytes}, {"weight", ev.w_buf_bytes}, {"psum", ev.psum_buf_bytes}};
+  return j;
+}
+
+std::string energy_text(const RunReport& r) {
+  std::ostringstream o;
+  char buf[512];
+  o << "\nEnergy (" << energy_heading(r) << "), uJ:\n";
+  std::snprintf(buf, sizeof buf,
+                "%-3s %-20s %9s %8s %8s %8s %-9s %9s %8s %8s %8s %-9s %8s %8s %8s %9s %8s\n", "#",
+                "layer", "ESCALATE", "MAC", "SRAM", "DRAM", "dominant", "dense", "MAC", "SRAM",
+                "DRAM", "dominant", "dense/E", "DRAMx.5", "DRAMx2", "sparse", "sparse/E");
+  o << buf;
+  int i = 0;
+  for (const auto& l : r.layers) {
+    const LayerEnergy e = layer_energy(l, r.caps, r.energy_table);
+    const LayerEnergy lo = layer_energy(l, r.caps, r.energy_table, 0.5);
+    const LayerEnergy hi = layer_energy(l, r.caps, r.energy_table, 2.0);
+    const bool k = e.escalate_known;
+    std::snprintf(buf, sizeof buf,
+                  "%-3d %-20.20s %9s %8s %8s %8s %-9s %9s %8s %8s %8s %-9s %8s %8s %8s %9s %8s\n",
+                  i++, l.name.c_str(), k ? uj(e.escalate.total()).c_str() : "-",
+                  k ? uj(e.escalate.mac).c_str() : "-", k ? uj(e.escalate.sram).c_str() : "-",
+                  k ? uj(e.escalate.dram).c_str() : "-",
+                  k ? energy_term_name(e.escalate.dominant()) : "-", uj(e.dense.total()).c_str(),
+                  uj(e.dense.mac).c_str(), uj(e.dense.sram).c_str(), uj(e.dense.dram).c_str(),
+                  energy_term_name(e.dense.dominant()),
+                  k ? fmt("%.2fx", e.ratio_dense()).c_str() : "-",
+                  k ? fmt("%.2fx", lo.ratio_dense()).c_str() : "-",
+                  k ? fmt("%.2fx", hi.ratio_dense()).c_str() : "-",
+                  e.sparse_known ? uj(e.sparse.total()).c_str() : "-",
+                  e.sparse_known && k ? fmt("%.2fx", e.ratio_sparse()).c_str() : "-");
+    o << buf;
+  }
+  const RunEnergy n = r.energy(), n_lo = r.energy(0.5), n_hi = r.energy(2.0);
+  if (n.layers == 0) {
+    o << "  (no RTL layer: no ESCALATE energy)\n";
+    return o.str();
+  }
+  std::snprintf(
+      buf, sizeof buf,
+      "  network (%d RTL layers)  ESCALATE %s uJ (MAC %s, SRAM %s, DRAM %s; dominant %s;"
+      " largest SRAM term %s)\n"
+      "                           dense    %s uJ (MAC %s, SRAM %s, DRAM %s; dominant %s)\n",
+      n.layers, uj(n.escalate.total()).c_str(), uj(n.escalate.mac).c_str(),
+      uj(n.escalate.sram).c_str(), uj(n.escalate.dram).c_str(), dominant_text(n.escalate).c_str(),
+      top_memory(n.escalate).c_str(), uj(n.dense.total()).c_str(), uj(n.dense.mac).c_str(),
+      uj(n.dense.sram).c_str(), uj(n.dense.dram).c_str(), dominant_text(n.dense).c_str());
+  o << buf;
+  if (n.sparse_known()) {
+    std::snprintf(buf, sizeof buf,
+                  "                           sparse   %s uJ (MAC %s, SRAM %s, DRAM %s; dominant "
+                  "%s; baseline %s)\n",
+                  uj(n.sparse.total()).c_str(), uj(n.sparse.mac).c_str(), uj(n.sparse.sram).c_str(),
+                  uj(n.sparse.dram).c_str(), dominant_text(n.sparse).c_str(),
+                  r.sparse_baseline.c_str());
+    o << buf;
+  } else {
+    o << "                           sparse   - (no pruned baseline for "
+      << (n.sparse_layers == 0 ? "this model" : "every layer") << ")\n";
+  }
+  std::snprintf(buf, sizeof buf,
+                "  energy ratio dense / ESCALATE  %.2fx  (DRAM cost x0.5: %.2fx, x2: %.2fx)\n",
+                n.ratio_dense(), n_lo.ratio_dense(), n_hi.ratio_dense());
+  o << buf;
+  if (n.sparse_known()) {
+    std::snprintf(buf, sizeof buf,
+                  "  energy ratio sparse / ESCALATE %.2fx  (DRAM cost x0.5: %.2fx, x2: %.2fx)\n",
+                  n.ratio_sparse(), n_lo.ratio_sparse(), n_hi.ratio_sparse());
+    o << buf;
+  }
+  return o.str();
+}
+
+std::string energy_markdown(const RunReport& r) {
+  std::ostringstream o;
+  o << "\n## Energy per inference\n\n"
+    << "Per-event " << energy_heading(r)
+    << ". uJ per inference; dominant = largest of MAC / SRAM / DRAM; the ratio is dense / "
+       "ESCALATE, then with the DRAM cost halved and doubled.\n\n";
+  o << "| # | layer | ESCALATE | MAC | SRAM | DRAM | dominant | dense | MAC | SRAM | DRAM | "
+       "dominant | dense tile (C x N) | dense / ESCALATE | DRAM x0.5 | DRAM x2 | sparse | sparse / "
+       "ESCALATE |\n";
+  o << "|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|\n";
+  int i = 0;
+  for (const auto& l : r.layers) {
+    const LayerEnergy e = layer_energy(l, r.caps, r.energy_table);
+    const LayerEnergy lo = layer_energy(l, r.caps, r.energy_table, 0.5);
+    const LayerEnergy hi = layer_energy(l, r.caps, r.energy_table, 2.0);
+    const bool k = e.escalate_known;
+    const auto part = [&](double v) { return k ? uj(v) : std::string("-"); };
+    o << "| " << i++ << " | " << l.name << " | " << part(e.escalate.total()) << " | "
+      << part(e.escalate.mac) << " | " << part(e.escalate.sram) << " | " << part(e.escalate.dram)
+      << " | " << (k ? energy_term_name(e.escalate.dominant()) : "-") << " | "
+      << uj(e.dense.total()) << " | " << uj(e.dense.mac) << " | " << uj(e.dense.sram) << " | "
+      << uj(e.dense.dram) << " | " << energy_term_name(e.dense.dominant()) << " | " << e.dense_ev.pc
+      << " x " << e.dense_ev.pn << " | " << (k ? fmt("%.2fx", e.ratio_dense()) : "-") << " | "
+      << (k ? fmt("%.2fx", lo.ratio_dense()) : "-") << " | "
+      << (k ? fmt("%.2fx", hi.ratio_dense()) : "-") << " | "
+      << (e.sparse_known ? uj(e.sparse.total()) : "-") << " | "
+      << (e.sparse_known && k ? fmt("%.2fx", e.ratio_sparse()) : "-") << " |\n";
+  }
+  const RunEnergy n = r.energy(), n_lo = r.energy(0.5), n_hi = r.energy(2.0);
+  if (n.layers == 0) return o.str() + "\nNo RTL layer: no ESCALATE energy.\n";
+  o << "\n| network (" << n.layers
+    << " RTL layers) | total uJ | MAC | SRAM | DRAM | dominant | ratio to ESCALATE | DRAM x0.5 "
+       "| DRAM x2 |\n|---|--:|--:|--:|--:|---|--:|--:|--:|\n";
+  const auto row = [&](const char* name, const EnergyBreakdown& b, double ratio, double rlo,
+                       double rhi) {
+    o << "| " << name << " | " << uj(b.total()) << " | " << uj(b.mac) << " | " << uj(b.sram)
+      << " | " << uj(b.dram) << " | " << dominant_text(b) << " | " << fmt("%.2fx", ratio) << " | "
+      << fmt("%.2fx", rlo) << " | " << fmt("%.2fx", rhi) << " |\n";
+  };
+  row("ESCALATE", n.escalate, 1.0, 1.0, 1.0);
+  row("dense reference", n.dense, n.ratio_dense(), n_lo.ratio_dense(), n_hi.ratio_dense());
+  if (n.sparse_known()) {
+    row("sparse reference", n.sparse, n.ratio_sparse(), n_lo.ratio_sparse(), n_hi.ratio_sparse());
+  }
+  o << "\nESCALATE SRAM energy by memory (uJ): ";
+  for (int m = 0; m < kNumMems; ++m) {
+    o << (m ? ", " : "") << mem_name(static_cast<Mem>(m)) << " " << uj(n.escalate.mem[m]);
+  }
+  o << ".\n";
+  if (n.sparse_known()) {
+    o << "\nSparse reference: pruned baseline from `" << r.sparse_baseline << "`.\n";
+  } else {
+    o << "\nSparse reference: no pruned baseline for "
+      << (n.sparse_layers == 0 ? "this model" : "every layer") << ".\n";
+  }
+  return o.str();
+}
+
+}  // namespace
+
 std::string format_table(const RunReport& r) {
   std::ostringstream o;
   char buf[2048];
@@ -206,6 +485,7 @@ std::string format_table(const RunReport& r) {
     << " layers match the golden model bit for bit";
   if (t.mismatches > 0) o << ", " << t.mismatches << " MISMATCH";
   o << "\n";
+  o << energy_text(r);
   if (!r.error.empty()) o << "  ERROR: " << r.error << "\n";
   return o.str();
 }
@@ -267,6 +547,7 @@ std::string to_markdown(const RunReport& r) {
   o << "| simulated cycles (incl. loads) | " << r.sim_cycles << " |\n";
   o << "| simulated cycles / s | " << fmt("%.3g", r.sim_cycles_per_s()) << " |\n";
   o << "| check | " << (t.checked - t.mismatches) << "/" << t.checked << " match |\n";
+  o << energy_markdown(r);
   for (const auto& l : r.layers)
     if (!l.mismatch.empty()) o << "\nFirst mismatch: " << l.mismatch << "\n";
   if (!r.error.empty()) o << "\n**Error:** " << r.error << "\n";
@@ -341,6 +622,33 @@ nlohmann::json to_json(const RunReport& r) {
     x["match"] = l.match;
     x["mismatch"] = l.mismatch;
     x["wall_s"] = l.wall_s;
+    {
+      const LayerEnergy e = layer_energy(l, r.caps, r.energy_table);
+      const LayerEnergy lo = layer_energy(l, r.caps, r.energy_table, 0.5);
+      const LayerEnergy hi = layer_energy(l, r.caps, r.energy_table, 2.0);
+      json en;
+      en["escalate"] = e.escalate_known ? breakdown_json(e.escalate, true) : json(nullptr);
+      en["dense"] = ref_json(e.dense, e.dense_ev);
+      en["sparse"] = e.sparse_known ? ref_json(e.sparse, e.sparse_ev) : json(nullptr);
+      en["ratio_dense"] = e.ratio_dense();
+      en["ratio_dense_dram_x0.5"] = lo.ratio_dense();
+      en["ratio_dense_dram_x2"] = hi.ratio_dense();
+      en["ratio_sparse"] = e.ratio_sparse();
+      en["ratio_sparse_dram_x0.5"] = lo.ratio_sparse();
+      en["ratio_sparse_dram_x2"] = hi.ratio_sparse();
+      x["energy"] = en;
+      json ev = {{"bcu_macs", l.events.bcu_macs},
+                 {"cau_macs", l.events.cau_macs},
+                 {"ld_bytes", l.events.ld_bytes},
+                 {"res_bytes", l.events.res_bytes}};
+      for (int m = 0; m < kNumMems; ++m) {
+        const std::string nm = mem_name(static_cast<Mem>(m));
+        ev[nm + "_rd"] = l.events.rd[static_cast<size_t>(m)];
+        ev[nm + "_wr"] = l.events.wr[static_cast<size_t>(m)];
+      }
+      x["events"] = ev;
+      if (l.sparse_nnz > 0) x["sparse_baseline"] = {{"nnz", l.sparse_nnz}, {"bits", l.sparse_bits}};
+    }
     layers.push_back(x);
   }
   j["layers"] = layers;
@@ -375,6 +683,30 @@ nlohmann::json to_json(const RunReport& r) {
                  {"wall_s", r.wall_s},
                  {"sim_cycles", r.sim_cycles},
                  {"sim_cycles_per_s", r.sim_cycles_per_s()}};
+  {
+    const RunEnergy n = r.energy(), lo = r.energy(0.5), hi = r.energy(2.0);
+    json en;
+    en["table"] = r.energy_table.origin;
+    en["node"] = r.energy_table.node;
+    en["dram_pj_per_byte"] = r.energy_table.dram_pj_per_byte;
+    en["sparse_baseline"] = r.sparse_baseline;
+    en["rtl_layers"] = n.layers;
+    en["sparse_layers"] = n.sparse_layers;
+    en["escalate"] = breakdown_json(n.escalate, true);
+    en["dense"] = breakdown_json(n.dense, false);
+    en["sparse"] = n.sparse_known() ? breakdown_json(n.sparse, false) : json(nullptr);
+    en["ratio_dense"] = n.ratio_dense();
+    en["ratio_sparse"] = n.ratio_sparse();
+    for (const auto& [key, v] : {std::pair<const char*, const RunEnergy*>{"dram_x0.5", &lo},
+                                 std::pair<const char*, const RunEnergy*>{"dram_x2", &hi}}) {
+      en[key] = {{"escalate_pj", v->escalate.total()},
+                 {"dense_pj", v->dense.total()},
+                 {"sparse_pj", v->sparse_known() ? json(v->sparse.total()) : json(nullptr)},
+                 {"ratio_dense", v->ratio_dense()},
+                 {"ratio_sparse", v->ratio_sparse()}};
+    }
+    j["energy"] = en;
+  }
   j["error"] = r.error;
   return j;
 }
@@ -447,6 +779,94 @@ std::string to_svg(const RunReport& r) {
   o << "<line x1=\"" << lx << "\" x2=\"" << lx + 14 << "\" y1=\"" << top + 45 << "\" y2=\""
     << top + 45 << "\" stroke=\"#ff7f0e\" stroke-width=\"3\" stroke-dasharray=\"3,2\"/><text x=\""
     << lx + 20 << "\" y=\"" << top + 49 << "\">dense bound</text>\n";
+  o << "</svg>\n";
+  return o.str();
+}
+
+std::string to_energy_svg(const RunReport& r) {
+  const RunEnergy n = r.energy();
+  struct Bar {
+    std::string name;
+    EnergyBreakdown b;
+  };
+  std::vector<Bar> bars = {{"ESCALATE", n.escalate}, {"dense", n.dense}};
+  if (n.sparse_known()) bars.push_back({"sparse", n.sparse});
+  const int left = 80, top = 50, ph = 300, bw = 70, gap = 50, bottom = 70;
+  const int nb = static_cast<int>(bars.size());
+  const int width = std::max(640, left + nb * (bw + gap) + 170), height = top + ph + bottom;
+  double vmax = 0.0;
+  for (const Bar& b : bars) vmax = std::max(vmax, b.b.total() * 1e-6);
+  // Axis: a 1/2/5 x 10^k step with at most 6 ticks above 0.
+  double step = 1e-3;
+  for (double mag = 1e-3; mag < 1e12; mag *= 10.0) {
+    bool found = false;
+    for (double f : {1.0, 2.0, 5.0}) {
+      if (vmax / (f * mag) <= 6.0) {
+        step = f * mag;
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+  }
+  const double ymax = std::max(step, std::ceil(vmax / step) * step);
+  auto ypos = [&](double v_uj) { return top + ph - v_uj / ymax * ph; };
+  std::ostringstream o;
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+    << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  o << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  o << "<text x=\"" << left << "\" y=\"20\" font-size=\"14\">" << xml_escape(r.model)
+    << ": energy per inference (uJ), " << n.layers << " RTL layers, seed " << r.seed << "</text>\n";
+  o << "<text x=\"" << left << "\" y=\"37\">dense / ESCALATE " << fmt("%.2fx", n.ratio_dense())
+    << " (DRAM x0.5: " << fmt("%.2fx", r.energy(0.5).ratio_dense())
+    << ", x2: " << fmt("%.2fx", r.energy(2.0).ratio_dense()) << "); "
+    << xml_escape(r.energy_table.node) << " table, DRAM "
+    << fmt("%.2f", r.energy_table.dram_pj_per_byte) << " pJ/B</text>\n";
+  for (double v = 0.0; v <= ymax + step / 2; v += step) {
+    const double y = ypos(v);
+    o << "<line x1=\"" << left << "\" x2=\"" << left + nb * (bw + gap) << "\" y1=\"" << y
+      << "\" y2=\"" << y << "\" stroke=\"#ddd\"/>\n";
+    o << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << fmt("%g", v)
+      << "</text>\n";
+  }
+  o << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << top + ph
+    << "\" stroke=\"black\"/>\n";
+  const char* colour[3] = {"#1f77b4", "#2ca02c", "#d62728"};
+  for (int i = 0; i < nb; ++i) {
+    const Bar& b = bars[static_cast<size_t>(i)];
+    const double x = left + gap / 2 + i * (bw + gap);
+    double base = 0.0;
+    const double parts[3] = {b.b.mac, b.b.sram, b.b.dram};
+    for (int k = 0; k < 3; ++k) {
+      const double v = parts[k] * 1e-6;
+      const double y1 = ypos(base + v), y0 = ypos(base);
+      o << "<rect class=\"energy\" data-engine=\"" << b.name << "\" data-term=\""
+        << energy_term_name(static_cast<EnergyTerm>(k)) << "\" data-pj=\"" << fmt("%.6g", parts[k])
+        << "\" x=\"" << x << "\" y=\"" << y1 << "\" width=\"" << bw << "\" height=\"" << y0 - y1
+        << "\" fill=\"" << colour[k] << "\"><title>" << b.name << " "
+        << energy_term_name(static_cast<EnergyTerm>(k)) << ": " << uj(parts[k])
+        << " uJ</title></rect>\n";
+      base += v;
+    }
+    o << "<text x=\"" << x + bw / 2 << "\" y=\"" << ypos(base) - 5 << "\" text-anchor=\"middle\">"
+      << uj(b.b.total()) << "</text>\n";
+    o << "<text x=\"" << x + bw / 2 << "\" y=\"" << top + ph + 16 << "\" text-anchor=\"middle\">"
+      << b.name << "</text>\n";
+    o << "<text x=\"" << x + bw / 2 << "\" y=\"" << top + ph + 30
+      << "\" text-anchor=\"middle\" font-size=\"9\" fill=\"#555\">"
+      << xml_escape(dominant_text(b.b)) << "</text>\n";
+  }
+  const int lx = left + nb * (bw + gap) + 20;
+  const char* label[3] = {"MAC (mult + add)", "on-chip SRAM", "DRAM (ext. memory)"};
+  for (int k = 2; k >= 0; --k) {
+    const int y = top + (2 - k) * 20;
+    o << "<rect x=\"" << lx << "\" y=\"" << y << "\" width=\"14\" height=\"10\" fill=\""
+      << colour[k] << "\"/><text x=\"" << lx + 20 << "\" y=\"" << y + 9 << "\">" << label[k]
+      << "</text>\n";
+  }
+  o << "<text x=\"" << left << "\" y=\"" << height - 12 << "\" font-size=\"9\" fill=\"#555\">"
+    << "docs/energy.md: event energies, reference dataflows and what the model leaves out"
+    << "</text>\n";
   o << "</svg>\n";
   return o.str();
 }

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "esc/coef_codec.hpp"
+#include "esc/energy.hpp"
+#include "esc/events.hpp"
 #include "esc/layer.hpp"
 #include "esc/metrics.hpp"
 
@@ -26,6 +28,10 @@ struct LayerReport {
   uint64_t ld_beats = 0;  // load beats accepted (LD_BEATS), summed over passes
   int passes = 0;
   uint64_t load_bytes = 0, result_bytes = 0;
+  EventCounts events{};  // activity events (RTL event counters), summed over passes
+  // Pruned baseline of the same layer for the SPEC 5b sparse reference engine (nonzero weights
+  // and their storage bits, values + indices); sparse_nnz = 0: no baseline.
+  int64_t sparse_nnz = 0, sparse_bits = 0;
   // golden metrics
   LayerMetrics metrics{};
   StorageBits bits{};
@@ -50,6 +56,28 @@ struct LayerReport {
 
 // Fill the golden-side fields (nnz, metrics, storage bits) of a report for `layer`.
 void fill_golden_metrics(LayerReport& r, const IntLayer& layer, const HwCaps& hw);
+
+// Energy of one layer (docs/energy.md): ESCALATE from its events (RTL layers only), the dense
+// reference engine always, the sparse one where the layer has a baseline. pJ.
+struct LayerEnergy {
+  bool escalate_known = false, sparse_known = false;
+  EnergyBreakdown escalate, dense, sparse;
+  RefEvents dense_ev, sparse_ev;
+  double ratio_dense() const;   // dense / ESCALATE total; 0 if ESCALATE unknown
+  double ratio_sparse() const;  // sparse / ESCALATE total; 0 if either unknown
+};
+LayerEnergy layer_energy(const LayerReport& l, const HwCaps& hw, const EnergyTable& t,
+                         double dram_scale = 1.0);
+
+// Network energy over the RTL layers (the ones with measured events); the sparse engine only if
+// every RTL layer has a baseline.
+struct RunEnergy {
+  int layers = 0, sparse_layers = 0;
+  EnergyBreakdown escalate, dense, sparse;
+  bool sparse_known() const { return layers > 0 && sparse_layers == layers; }
+  double ratio_dense() const;
+  double ratio_sparse() const;
+};
 
 struct RunTotals {
   int layers = 0, rtl_layers = 0, golden_only = 0, mismatches = 0, checked = 0;
@@ -77,7 +105,10 @@ struct RunReport {
   double wall_s = 0.0;      // whole run
   uint64_t sim_cycles = 0;  // every simulated clock cycle (loads, runs, drains, polls)
   std::string error;        // non-empty if the run stopped on an error
+  EnergyTable energy_table = default_energy_table();
+  std::string sparse_baseline;  // file the sparse-engine baseline came from, "" if none
   RunTotals totals() const;
+  RunEnergy energy(double dram_scale = 1.0) const;
   double sim_cycles_per_s() const;  // sim_cycles (or measured cycles if 0) / wall time
 };
 
@@ -85,6 +116,14 @@ std::string format_table(const RunReport& r);  // terminal table + totals
 std::string to_markdown(const RunReport& r);
 nlohmann::json to_json(const RunReport& r);
 std::string to_svg(const RunReport& r);  // per-layer measured vs ideal and dense cycles
+// Network energy per inference, one stacked bar (MAC / SRAM / DRAM) per engine.
+std::string to_energy_svg(const RunReport& r);
+
+// Read the magnitude-pruned baseline of `path` (models/fmnist/baselines.json format:
+// baselines.magnitude.layers[] with name, nnz, dense, storage_bits) into the layers of `r` with
+// the same name whose N*C*K*K equals `dense`. Returns the number of layers matched; throws
+// std::invalid_argument on an unreadable file or a name whose size disagrees.
+int attach_sparse_baseline(RunReport& r, const std::string& path);
 
 // Write `content` to `path` via a temporary file in the same directory and rename(2), so a
 // failed run never leaves a partial file. Throws std::runtime_error naming the path.

@@ -59,7 +59,8 @@ module esc_cau #(
   output esc_pkg::err_code_e            err_code_o,  // ERR_COEF_PTR / _INDEX / _RANGE
   output logic                          active_o,    // a lane issued an entry this cycle
   // Activity events (esc_events), one bit per lane where a vector
-  output logic [NumCoefLanes-1:0]       evt_coef_re_o,
+  output logic [NumCoefLanes-1:0]       evt_issue_o,    // entry issued (T MACs)
+  output logic [NumCoefLanes-1:0]       evt_coef_re_o,  // coefficient word read
   output logic                          evt_coef_we_o,
   output logic [NumCoefLanes-1:0]       evt_colptr_re_o,
   output logic                          evt_colptr_we_o,
@@ -77,7 +78,9 @@ module esc_cau #(
   localparam int unsigned MW       = esc_pkg::idx_width(MaxBases);
   localparam int unsigned EntW     = esc_pkg::coef_entry_width(MaxFilters, L, MaxBases, CoefWidth);
   localparam int unsigned PtrW     = esc_pkg::coef_ptr_width(CoefDepth);
-  localparam int unsigned CoefAW   = esc_pkg::idx_width(CoefDepth);
+  // A COEF beat carries Cpb stored entries: one word of a lane's coefficient RAM.
+  localparam int unsigned Cpb      = esc_pkg::coef_per_beat(EntW);
+  localparam int unsigned CoefAW   = esc_pkg::idx_width(CoefDepth / Cpb);  // word address
   localparam int unsigned CpAW     = $clog2(esc_pkg::colptr_stride(MaxChannels));
   localparam int unsigned SlotW    = esc_pkg::idx_width(ZFifoDepth);
   localparam int unsigned ZPtrW    = SlotW + 1;
@@ -149,33 +152,29 @@ module esc_cau #(
   // ---------------------------------------------------------------------------
   logic [CoefLaneW-1:0]         ld_coef_lane;
   logic [CpLaneW-1:0]           ld_cp_lane;
-  esc_pkg::coef_beat_t          ld_coef;
-  logic [esc_pkg::NIdxW-1:0] ld_n;
-  logic [esc_pkg::MIdxW-1:0] ld_m;
   logic [esc_pkg::ColptrBeatPtrW-1:0] ld_ptr;
-  logic                         ld_a_fits;  // the coefficient fits CoefWidth bits
   logic                         ld_coef_we, ld_cp_we, ld_bias_we;
-  logic [EntW-1:0]              ld_coef_wdata;
+  logic [Cpb*EntW-1:0]          ld_coef_wdata;
+  logic                         ld_coef_bad;  // an entry names n >= MaxFilters or m >= MaxBases
   logic [PtrW-1:0]              ld_cp_wdata;
   logic                         ld_err_d, ld_err_q;
   esc_pkg::err_code_e           ld_err_code_d, ld_err_code_q;
-  logic [esc_pkg::NIdxW-1:0] ld_nl;
-  logic [esc_pkg::NIdxW-1:0] ld_nmod;
 
   assign ld_coef_lane  = ld_addr_i[esc_pkg::LdAddrW-1:CoefAW];
   assign ld_cp_lane    = ld_addr_i[esc_pkg::LdAddrW-1:CpAW];
-  assign ld_coef       = ld_data_i[esc_pkg::CoefBeatW-1:0];
-  assign ld_n          = ld_coef.n;
-  assign ld_m          = ld_coef.m;
   assign ld_ptr        = ld_data_i[esc_pkg::ColptrBeatPtrLsb +: esc_pkg::ColptrBeatPtrW];
-  assign ld_nl         = ld_n / esc_pkg::NIdxW'(L);
-  assign ld_nmod       = ld_n % esc_pkg::NIdxW'(L);
-  assign ld_coef_wdata = {ld_nl[NlW-1:0], ld_m[MW-1:0], ld_coef.a[CoefWidth-1:0]};
-  // A narrower store keeps only CoefWidth bits: a value that does not fit is refused at load
-  // time (ERR_COEF_RANGE, latched like every load fault) instead of being truncated.
-  // It fits when the bits above the sign bit all repeat it (always true at CoefWidth = 8).
-  assign ld_a_fits = (ld_coef.a[esc_pkg::CoefMaxW-1:CoefWidth-1] == '0) ||
-                     (ld_coef.a[esc_pkg::CoefMaxW-1:CoefWidth-1] == '1);
+  assign ld_coef_wdata = ld_data_i[Cpb*EntW-1:0];  // already in the stored {n / L, m, a} form
+  // Every entry of the word is checked, also the padding after a lane's last entry (the host
+  // writes zeros there): n = (n / L) * L + lane must be < MaxFilters and m < MaxBases.
+  logic [Cpb-1:0] ld_entry_bad;
+  for (genvar k = 0; k < Cpb; k++) begin : gen_ld_entry
+    logic [NlW-1:0] nl;
+    logic [MW-1:0]  m;
+    assign {nl, m} = ld_coef_wdata[k*EntW+CoefWidth +: NlW+MW];
+    assign ld_entry_bad[k] = (32'(nl) * L + 32'(ld_coef_lane) >= MaxFilters) ||
+                             (32'(m) >= MaxBases);
+  end
+  assign ld_coef_bad = |ld_entry_bad;
   assign ld_cp_wdata   = (32'(ld_ptr) > CoefDepth) ? PtrW'(CoefDepth + 1) : PtrW'(ld_ptr);
 
   always_comb begin
@@ -190,13 +189,9 @@ module esc_cau #(
           if (32'(ld_coef_lane) >= L) begin
             ld_err_d      = 1'b1;
             ld_err_code_d = esc_pkg::ERR_LOAD_ADDR;
-          end else if ((32'(ld_nmod) != 32'(ld_coef_lane)) || (32'(ld_n) >= MaxFilters) ||
-                       (32'(ld_m) >= MaxBases)) begin
+          end else if (ld_coef_bad) begin
             ld_err_d      = 1'b1;
             ld_err_code_d = esc_pkg::ERR_LOAD_INDEX;
-          end else if (!ld_a_fits) begin
-            ld_err_d      = 1'b1;
-            ld_err_code_d = esc_pkg::ERR_COEF_RANGE;
           end else begin
             ld_coef_we = 1'b1;
           end
@@ -282,6 +277,7 @@ module esc_cau #(
   logic [L*PsumW-1:0] dr_acc;
   logic [L-1:0]       lane_active;
   logic [L-1:0]       lane_cp_re;
+  logic [L-1:0]       lane_coef_re;
   logic [L-1:0]       lane_psum_we;
 
   for (genvar l = 0; l < L; l++) begin : gen_lane
@@ -325,6 +321,7 @@ module esc_cau #(
       .dr_addr_i      (dr_addr),
       .dr_acc_o       (dr_acc[l*PsumW +: PsumW]),
       .active_o       (lane_active[l]),
+      .coef_re_o      (lane_coef_re[l]),
       .cp_re_o        (lane_cp_re[l]),
       .psum_we_o      (lane_psum_we[l]),
       .err_o          (lane_err[l]),
@@ -333,7 +330,8 @@ module esc_cau #(
   end
 
   assign active_o        = |lane_active;
-  assign evt_coef_re_o   = lane_active;
+  assign evt_issue_o     = lane_active;
+  assign evt_coef_re_o   = lane_coef_re;
   assign evt_colptr_re_o = lane_cp_re;
   assign evt_zf_re_o     = zf_rd_en;
   assign evt_psum_we_o   = lane_psum_we;
@@ -399,7 +397,8 @@ module esc_cau #(
 
   // Bits of the load beat the back end does not use.
   logic unused_ld;
-  assign unused_ld = ^{ld_data_i[esc_pkg::LdDataW-1:BiasW], ld_nl, ld_m, drain_idle};
+  // Each target uses its own low bits of the beat (BIAS: BiasW, COEF: Cpb * EntW, ...).
+  assign unused_ld = ^{ld_data_i, drain_idle};
 
   ////////////////
   // Assertions //

@@ -30,7 +30,8 @@ module esc_cau_lane #(
   localparam int unsigned EntW        = esc_pkg::coef_entry_width(MaxFilters, NumCoefLanes,
                                                                   MaxBases, CoefWidth),
   localparam int unsigned PtrW        = esc_pkg::coef_ptr_width(CoefDepth),
-  localparam int unsigned CoefAW      = esc_pkg::idx_width(CoefDepth),
+  localparam int unsigned Cpb         = esc_pkg::coef_per_beat(EntW),  // entries per RAM word
+  localparam int unsigned CoefAW      = esc_pkg::idx_width(CoefDepth / Cpb),  // word address
   localparam int unsigned CpAW        = $clog2(esc_pkg::colptr_stride(MaxChannels)),
   localparam int unsigned SlotW       = esc_pkg::idx_width(ZFifoDepth),
   localparam int unsigned ZPtrW       = SlotW + 1,
@@ -51,7 +52,7 @@ module esc_cau_lane #(
   // buffer loads
   input  logic                       coef_we_i,
   input  logic [CoefAW-1:0]          coef_waddr_i,
-  input  logic [EntW-1:0]            coef_wdata_i,   // {n_local, m, a}
+  input  logic [Cpb*EntW-1:0]        coef_wdata_i,   // Cpb entries {n_local, m, a}
   input  logic                       cp_we_i,
   input  logic [CpAW-1:0]            cp_waddr_i,
   input  logic [PtrW-1:0]            cp_wdata_i,     // saturated at CoefDepth + 1
@@ -71,7 +72,8 @@ module esc_cau_lane #(
   input  logic [NlW-1:0]             dr_addr_i,
   output logic [PsumW-1:0]           dr_acc_o,
   // status
-  output logic                       active_o,     // coefficient read (entry issued)
+  output logic                       active_o,     // entry issued (T MACs)
+  output logic                       coef_re_o,    // coefficient-memory word read
   output logic                       cp_re_o,      // column-pointer read
   output logic                       psum_we_o,    // PSUM write
   output logic                       err_o,
@@ -94,7 +96,8 @@ module esc_cau_lane #(
   logic [PtrW-1:0]   cp_rdata;
   logic              coef_re;
   logic [CoefAW-1:0] coef_raddr;
-  logic [EntW-1:0]   coef_rdata;
+  logic [Cpb*EntW-1:0] coef_word;
+  logic [EntW-1:0]   coef_rdata;  // the entry read last (word + registered entry select)
 
   esc_prim_ram_1r1w #(
     .Depth(MaxChannels + 1),
@@ -111,8 +114,8 @@ module esc_cau_lane #(
   );
 
   esc_prim_ram_1r1w #(
-    .Depth(CoefDepth),
-    .Width(EntW)
+    .Depth(CoefDepth / Cpb),
+    .Width(Cpb * EntW)
   ) u_coef_ram (
     .clk_i,
     .rst_ni,
@@ -121,7 +124,7 @@ module esc_cau_lane #(
     .wdata_i(coef_wdata_i),
     .re_i   (coef_re),
     .raddr_i(coef_raddr),
-    .rdata_o(coef_rdata)
+    .rdata_o(coef_word)
   );
 
   // ---------------------------------------------------------------------------
@@ -246,8 +249,29 @@ module esc_cau_lane #(
   assign ent        = go && !empty_col;
   assign col_done   = go && (empty_col || ((e_eff + 1'b1) == head_end));
   assign cq_pop     = col_done;
-  assign coef_re    = ent;
-  assign coef_raddr = e_eff[CoefAW-1:0];
+  // Entry e sits in word e / Cpb at slot e mod Cpb. The RAM holds its read data while coef_re
+  // is low, so the lane reads a word only for the first entry of a column and when the entry
+  // index enters a new word (slot 0); the other entries of the word select from the held data.
+  // The slot is registered with the issue, so the entry appears with the word in S1.
+  if (Cpb > 1) begin : gen_coef_slot
+    localparam int unsigned SlotSelW = $clog2(Cpb);
+    logic [SlotSelW-1:0] slot_d, slot_q;
+    assign coef_re    = ent && (iss_first_q || (e_eff[SlotSelW-1:0] == '0));
+    assign coef_raddr = e_eff[SlotSelW +: CoefAW];
+    assign slot_d     = ent ? e_eff[SlotSelW-1:0] : slot_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        slot_q <= '0;
+      end else begin
+        slot_q <= slot_d;
+      end
+    end
+    assign coef_rdata = coef_word[32'(slot_q)*EntW +: EntW];
+  end else begin : gen_coef_word
+    assign coef_re    = ent;
+    assign coef_raddr = e_eff[CoefAW-1:0];
+    assign coef_rdata = coef_word;
+  end
 
   always_comb begin
     iss_first_d = iss_first_q;
@@ -413,6 +437,7 @@ module esc_cau_lane #(
 
   assign tiles_done_o = tiles_done_q;
   assign active_o     = ent;
+  assign coef_re_o    = coef_re;
   assign cp_re_o      = cp_re;
   assign psum_we_o    = s2_ent_q;
 

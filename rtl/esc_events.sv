@@ -27,7 +27,8 @@ module esc_events #(
   input  logic                      ifmap_we_i,
   input  logic                      basis_we_i,
   // back end, one bit per coefficient lane where a vector
-  input  logic [NumCoefLanes-1:0]   coef_re_i,     // lane issued an entry
+  input  logic [NumCoefLanes-1:0]   issue_i,       // lane issued an entry (T products)
+  input  logic [NumCoefLanes-1:0]   coef_re_i,     // coefficient word read
   input  logic                      coef_we_i,
   input  logic [NumCoefLanes-1:0]   colptr_re_i,
   input  logic                      colptr_we_i,
@@ -74,7 +75,7 @@ module esc_events #(
     end
     on_load = '0;
     inc[idx(esc_pkg::REG_EVT_BCU_MACS)]  = bcu_step_i ? CntW'(T) * kk : '0;
-    inc[idx(esc_pkg::REG_EVT_CAU_MACS)]  = CntW'(T) * popcount(coef_re_i);
+    inc[idx(esc_pkg::REG_EVT_CAU_MACS)]  = CntW'(T) * popcount(issue_i);
     inc[idx(esc_pkg::REG_EVT_IFMAP_RD)]  = CntW'(ifmap_re_i);
     inc[idx(esc_pkg::REG_EVT_IFMAP_WR)]  = CntW'(ifmap_we_i);
     inc[idx(esc_pkg::REG_EVT_BASIS_RD)]  = CntW'(bcu_step_i);

@@ -46,7 +46,7 @@ package esc_pkg;
   localparam int unsigned MIdxW = 8;  // basis count and index (COEF beat m, M in use <= 255)
   localparam int unsigned ErrCodeW = 8;  // error code (STATUS.code)
   localparam int unsigned MaxTaps = 9;  // taps of the largest kernel, K_MAX * K_MAX
-  localparam int unsigned CoefMaxW = 8;  // widest coefficient (the COEF beat's a field)
+  localparam int unsigned CoefMaxW = 8;  // widest coefficient (CoefWidth = 8)
   localparam logic [31:0] CapIdValue = 32'h45534331;  // REG_CAP_ID reads it
 
   // Helpers of the expression syntax (clog2 is $clog2)
@@ -88,6 +88,10 @@ package esc_pkg;
     coef_entry_width = idx_width(lane_filters(max_filters, lanes))
         + idx_width(max_bases)
         + coef_width;
+  endfunction
+  // stored coefficient entries per COEF load beat: the largest power of two that fits
+  function automatic int unsigned coef_per_beat(input int unsigned entry_width);
+    coef_per_beat = pow2($clog2(LdDataW / entry_width + 1) - 1);
   endfunction
   // column-pointer width (0..CoefDepth, plus one for the end test)
   function automatic int unsigned coef_ptr_width(input int unsigned coef_depth);
@@ -139,8 +143,9 @@ package esc_pkg;
     REG_EVT_IFMAP_WR = 6'h33,  // r: IFMAP word writes since the last CLEAR
     REG_EVT_BASIS_RD = 6'h34,  // r: BASIS buffer reads (one basis per read)
     REG_EVT_BASIS_WR = 6'h35,  // r: BASIS buffer writes since the last CLEAR
-    REG_EVT_COEF_RD = 6'h36,  // r: coefficient-memory reads, all lanes (one entry per read)
-    REG_EVT_COEF_WR = 6'h37,  // r: coefficient-memory writes since the last CLEAR
+    // r: coefficient-memory word reads, all lanes (a column's first entry and each new word)
+    REG_EVT_COEF_RD = 6'h36,
+    REG_EVT_COEF_WR = 6'h37,  // r: coefficient-memory word writes since the last CLEAR
     REG_EVT_COLPTR_RD = 6'h38,  // r: column-pointer reads, all lanes
     REG_EVT_COLPTR_WR = 6'h39,  // r: column-pointer writes since the last CLEAR
     REG_EVT_ZFIFO_RD = 6'h3A,  // r: Z FIFO word reads, all lanes
@@ -188,7 +193,8 @@ package esc_pkg;
   typedef enum logic [LdTgtW-1:0] {
     TGT_IFMAP = 3'd0,  // addr: 8-byte word of the C*H*W byte stream (CHW order)
     TGT_BASIS = 3'd1,  // addr: cb * MaxBases + m
-    TGT_COEF = 3'd2,  // addr: lane * CoefDepth + entry index (lane = n mod L)
+    // addr: lane * (CoefDepth / E) + word; word w holds the lane's entries E*w .. E*w + E-1 (lane = n mod L)
+    TGT_COEF = 3'd2,
     TGT_COLPTR = 3'd3,  // addr: lane * colptr_stride(MaxChannels) + c, c = 0..C
     TGT_BIAS = 3'd4  // addr: output channel n
   } ld_tgt_e;
@@ -197,13 +203,6 @@ package esc_pkg;
   // <Tgt>Beat<Field>Lsb / <Tgt>Beat<Field>W
   localparam int unsigned IfmapBeatBytesLsb = 0;  // byte k of the word at [8k +: 8]
   localparam int unsigned IfmapBeatBytesW = 64;
-  localparam int unsigned CoefBeatW = 32;
-  // TGT_COEF beat bits [31:0]
-  typedef struct packed {
-    logic [15:0] n;
-    logic [7:0] m;
-    logic [7:0] a;
-  } coef_beat_t;
   localparam int unsigned ColptrBeatPtrLsb = 0;  // first entry of column c in the lane
   localparam int unsigned ColptrBeatPtrW = 24;
   localparam int unsigned BiasBeatW = 54;
@@ -225,10 +224,10 @@ package esc_pkg;
     ERR_CAP_IFMAP = 8'd8,  // config: C*H*W > IfmapBytes, or H or W > MaxDim
     ERR_COEF_PTR = 8'd9,  // run: column pointers decrease or exceed CoefDepth
     ERR_COEF_INDEX = 8'd10,  // run: an entry with n >= N or m >= M
-    // run: 4-bit mode and a coefficient outside [-8, 7]; on a CoefWidth = 4 build a latched load fault
-    ERR_COEF_RANGE = 8'd11,
+    ERR_COEF_RANGE = 8'd11,  // run: 4-bit mode and a coefficient outside [-8, 7]
     ERR_LOAD_ADDR = 8'd12,  // load: load beat with an out-of-range address or an unknown target
-    ERR_LOAD_INDEX = 8'd13,  // load: COEF beat with n mod L != lane, n >= N_MAX or m >= M_MAX
+    // load: COEF beat with an entry whose n = (n / L) * L + lane >= N_MAX or m >= M_MAX
+    ERR_LOAD_INDEX = 8'd13,
     ERR_BUSY = 8'd14,  // cmd: START while busy (the running layer continues)
     ERR_ABORTED = 8'd15,  // cmd: ABORT while busy
     ERR_BAD_MODE = 8'd16  // config: 8-bit coefficient mode on a build with CoefWidth = 4

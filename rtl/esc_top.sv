@@ -338,7 +338,8 @@ module esc_top #(
   // ---------------------------------------------------------------------------
   // Back end
   // ---------------------------------------------------------------------------
-  logic [NumCoefLanes-1:0] evt_coef_re, evt_colptr_re, evt_zf_re, evt_psum_dr, evt_psum_we;
+  logic [NumCoefLanes-1:0] evt_issue, evt_coef_re, evt_colptr_re, evt_zf_re, evt_psum_dr,
+                           evt_psum_we;
   logic                    evt_coef_we, evt_colptr_we, evt_zf_we, evt_bias_re, evt_bias_we;
 
   esc_cau #(
@@ -382,6 +383,7 @@ module esc_top #(
     .err_o          (cau_err),
     .err_code_o     (cau_err_code),
     .active_o       (cau_active),
+    .evt_issue_o    (evt_issue),
     .evt_coef_re_o  (evt_coef_re),
     .evt_coef_we_o  (evt_coef_we),
     .evt_colptr_re_o(evt_colptr_re),
@@ -410,6 +412,7 @@ module esc_top #(
     .ifmap_re_i (ifmap_re),
     .ifmap_we_i (ifmap_we),
     .basis_we_i (basis_we),
+    .issue_i    (evt_issue),
     .coef_re_i  (evt_coef_re),
     .coef_we_i  (evt_coef_we),
     .colptr_re_i(evt_colptr_re),

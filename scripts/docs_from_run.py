@@ -38,25 +38,28 @@ def uj(pj):
 def escalate_dram_parts(run):
     """ESCALATE's load/result bytes by what they carry, and the bytes of the same information
     packed into full beats (the what-if of docs/energy.md). Every load beat is LdDataW = 72 bits
-    (9 bytes): ifmap beats carry 8 activations, every other beat one entry (events.hpp)."""
-    lanes = run["caps"]["L"]
+    (9 bytes) and writes one word of one buffer, so the buffer-write events (events.hpp) count
+    the beats of each kind: IFMAP words of 8 activations, COEF words of coef_per_beat entries,
+    one column pointer, one basis, one bias/requant triple."""
+    beat = 9
     parts = {"ifmap": 0, "coef": 0, "colptr": 0, "basis_bias": 0, "result": 0}
     packed = {"ifmap": 0.0, "weights": 0.0, "result": 0.0}
     for l in run["layers"]:
         if not l["rtl"]:
             continue
         ev = l["events"]
-        chw = l["C"] * l["H"] * l["W"]
-        ifmap, coef = -(-chw // 8) * 9, l["nnz"] * 9
-        colptr = lanes * (l["C"] + 1) * 9
-        parts["ifmap"] += ifmap * l["passes"]
-        parts["coef"] += coef
-        parts["colptr"] += colptr
-        parts["basis_bias"] += ev["ld_bytes"] - ifmap * l["passes"] - coef - colptr
+        parts["ifmap"] += ev["ifmap_wr"] * beat
+        parts["coef"] += ev["coef_wr"] * beat
+        parts["colptr"] += ev["colptr_wr"] * beat
+        parts["basis_bias"] += (ev["basis_wr"] + ev["bias_wr"]) * beat
         parts["result"] += ev["res_bytes"]
-        packed["ifmap"] += chw
+        packed["ifmap"] += l["C"] * l["H"] * l["W"]
         packed["weights"] += (l["storage_bits"]["total"] + 54 * l["N"]) / 8
         packed["result"] += l["N"] * l["Ho"] * l["Wo"]
+        loaded = sum(ev[k] for k in ("ifmap_wr", "coef_wr", "colptr_wr", "basis_wr", "bias_wr"))
+        if loaded * beat != ev["ld_bytes"]:
+            raise SystemExit(f"docs_from_run: layer {l['name']}: {loaded} buffer writes but "
+                             f"{ev['ld_bytes']} load bytes (not {beat} per beat)")
     return parts, packed
 
 
@@ -104,7 +107,7 @@ def energy_blocks(run):
         "| --- | --: | --: |",
         f"| activations in (IFMAP beats) | {fmt_int(parts['ifmap'])} | "
         f"{fmt_int(packed['ifmap'])} |",
-        f"| weights: coefficient entries (one beat each) | {fmt_int(parts['coef'])} | "
+        f"| weights: coefficient words (one beat each) | {fmt_int(parts['coef'])} | "
         f"{fmt_int(packed['weights'])} (weight bits + 54-bit bias/requant per channel) |",
         f"| weights: column pointers (L beats per channel) | {fmt_int(parts['colptr'])} | |",
         f"| weights: basis and bias/requant beats | {fmt_int(parts['basis_bias'])} | |",

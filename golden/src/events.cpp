@@ -3,12 +3,21 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "esc/coef_codec.hpp"
 
 namespace esc {
 
 namespace {
+uint32_t coef_entry_bits(const HwCaps& hw) {
+  return hw::coef_entry_width(static_cast<uint32_t>(hw.N_MAX), static_cast<uint32_t>(hw.L),
+                              static_cast<uint32_t>(hw.M_MAX), static_cast<uint32_t>(hw.coef_w));
+}
+// Stored entries per word of a lane's coefficient RAM (= per COEF beat).
+uint32_t coef_word_entries(const HwCaps& hw) {
+  return hw::coef_per_beat(coef_entry_bits(hw));
+}
 constexpr std::array<const char*, kNumMems> kMemNames = {"ifmap", "basis", "coef", "colptr",
                                                          "zfifo", "psum",  "bias"};
 }  // namespace
@@ -64,10 +73,8 @@ MemoryInfo memory_info(Mem m, const HwCaps& hw) {
       return {m, int64_t{hw.M_MAX} * hw.C_MAX, w, 1, w, w};
     }
     case Mem::kCoef: {
-      const int w = static_cast<int>(hw::coef_entry_width(static_cast<uint32_t>(hw.N_MAX), L,
-                                                          static_cast<uint32_t>(hw.M_MAX),
-                                                          static_cast<uint32_t>(hw.coef_w)));
-      return {m, hw.coef_depth, w, l, w, w};
+      const int w = static_cast<int>(coef_word_entries(hw) * coef_entry_bits(hw));
+      return {m, hw.coef_depth / coef_word_entries(hw), w, l, w, w};
     }
     case Mem::kColptr: {
       const int w = static_cast<int>(hw::coef_ptr_width(static_cast<uint32_t>(hw.coef_depth)));
@@ -100,7 +107,21 @@ EventCounts predict_events(const IntLayer& layer, const HwCaps& hw) {
     const int64_t first = k * T, last = std::min(P, first + T) - 1;
     rows += last / Wo - first / Wo + 1;
   }
-  const int64_t nnz = encode_coef(layer.coef, hw.L).nnz();
+  const EncodedCoef enc = encode_coef(layer.coef, hw.L);
+  const int64_t nnz = enc.nnz();
+  // Coefficient words: a lane stores its entries Cpb to a word; per tile it reads, for each
+  // column with entries [s, e), the words those entries span (it holds the last word read).
+  const int64_t cpb = coef_word_entries(hw);
+  int64_t coef_words = 0, coef_word_reads = 0;
+  for (int l = 0; l < enc.lanes; ++l) {
+    coef_words +=
+        (static_cast<int64_t>(enc.entries[static_cast<size_t>(l)].size()) + cpb - 1) / cpb;
+    const std::vector<uint32_t>& cp = enc.colptr[static_cast<size_t>(l)];
+    for (size_t c = 0; c + 1 < cp.size(); ++c) {
+      const int64_t s0 = cp[c], e0 = cp[c + 1];
+      if (e0 > s0) coef_word_reads += (e0 - 1) / cpb - s0 / cpb + 1;
+    }
+  }
   const int64_t cb = layer.basis.dimension(0), mb = layer.basis.dimension(1);
   const int64_t ifmap_beats = (int64_t{layer.x.size()} + 7) / 8;
 
@@ -111,8 +132,8 @@ EventCounts predict_events(const IntLayer& layer, const HwCaps& hw) {
   e.writes(Mem::kIfmap) = u(ifmap_beats);
   e.reads(Mem::kBasis) = u(tiles * C * M);
   e.writes(Mem::kBasis) = u(cb * mb);
-  e.reads(Mem::kCoef) = u(tiles * nnz);
-  e.writes(Mem::kCoef) = u(nnz);
+  e.reads(Mem::kCoef) = u(tiles * coef_word_reads);
+  e.writes(Mem::kCoef) = u(coef_words);
   e.reads(Mem::kColptr) = u(L * tiles * (C + 1));
   e.writes(Mem::kColptr) = u(L * (C + 1));
   e.reads(Mem::kZfifo) = u(tiles * nnz);
@@ -121,7 +142,7 @@ EventCounts predict_events(const IntLayer& layer, const HwCaps& hw) {
   e.writes(Mem::kPsum) = u(tiles * nnz);
   e.reads(Mem::kBias) = u(tiles * N);
   e.writes(Mem::kBias) = u(N);
-  const int64_t beats = ifmap_beats + cb * mb + nnz + L * (C + 1) + N;
+  const int64_t beats = ifmap_beats + cb * mb + coef_words + L * (C + 1) + N;
   e.ld_bytes = u(beats * int64_t{hw::LdDataW / 8});
   e.res_bytes = u(T * tiles * N * int64_t{hw::ActW / 8});
   return e;

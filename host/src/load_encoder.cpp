@@ -1,7 +1,9 @@
 // Load-stream encoder (esc/load_encoder.hpp). Field layouts: rtl/esc_interface.toml.
 #include "esc/load_encoder.hpp"
 
-#include "esc/coef_codec.hpp"
+#include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace esc {
 
@@ -18,13 +20,57 @@ uint32_t mode_word(const LayerConfig& c) {
                                f::kBasisPerCh.put(c.basis_per_channel));
 }
 
-LoadBeat coef_beat(int lane, int64_t index, int n, int m, int a, int64_t coef_depth) {
-  namespace f = hw::coef_beat;
+namespace {
+
+// Writes `width` bits of `v` at bit `lsb` of the LdDataW-bit beat {hi, lo}.
+void put_bits(LoadBeat& b, uint32_t lsb, uint32_t width, uint64_t v) {
+  for (uint32_t i = 0; i < width; ++i) {
+    const uint64_t bit = (v >> i) & 1u;
+    const uint32_t pos = lsb + i;
+    if (pos < 64) {
+      b.lo |= bit << pos;
+    } else {
+      b.hi = static_cast<uint8_t>(b.hi | (bit << (pos - 64)));
+    }
+  }
+}
+
+}  // namespace
+
+CoefEntryLayout coef_entry_layout(const HwCaps& hw) {
+  CoefEntryLayout e;
+  const auto nmax = static_cast<uint32_t>(hw.N_MAX), lanes = static_cast<uint32_t>(hw.L);
+  e.nl_w = hw::idx_width(hw::lane_filters(nmax, lanes));
+  e.m_w = hw::idx_width(static_cast<uint32_t>(hw.M_MAX));
+  e.a_w = static_cast<uint32_t>(hw.coef_w);
+  e.width = hw::coef_entry_width(nmax, lanes, static_cast<uint32_t>(hw.M_MAX), e.a_w);
+  e.per_beat = hw::coef_per_beat(e.width);
+  return e;
+}
+
+LoadBeat coef_beat(int lane, int64_t word, const std::vector<CoefEntry>& entries,
+                   const HwCaps& hw) {
+  const CoefEntryLayout f = coef_entry_layout(hw);
+  if (entries.size() > f.per_beat) {
+    throw std::invalid_argument("coef_beat: " + std::to_string(entries.size()) +
+                                " entries, a beat holds " + std::to_string(f.per_beat));
+  }
   LoadBeat b;
   b.tgt = hw::kTgtCoef;
-  b.addr = static_cast<uint32_t>(lane * coef_depth + index);
-  b.lo = f::kA.put(static_cast<uint8_t>(a)) | f::kM.put(static_cast<uint64_t>(m)) |
-         f::kN.put(static_cast<uint64_t>(n));
+  b.addr = static_cast<uint32_t>(lane * (hw.coef_depth / f.per_beat) + word);
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const CoefEntry& e = entries[k];
+    const int lim = 1 << (f.a_w - 1);
+    if (e.a < -lim || e.a >= lim || e.n % hw.L != lane || e.m >= hw.M_MAX || e.n >= hw.N_MAX) {
+      throw std::invalid_argument("coef_beat: entry (n " + std::to_string(e.n) + ", m " +
+                                  std::to_string(e.m) + ", a " + std::to_string(e.a) +
+                                  ") does not fit lane " + std::to_string(lane) + " of this build");
+    }
+    const uint32_t lsb = static_cast<uint32_t>(k) * f.width;
+    put_bits(b, lsb, f.a_w, static_cast<uint64_t>(static_cast<uint8_t>(e.a)));
+    put_bits(b, lsb + f.a_w, f.m_w, static_cast<uint64_t>(e.m));
+    put_bits(b, lsb + f.a_w + f.m_w, f.nl_w, static_cast<uint64_t>(e.n / hw.L));
+  }
   return b;
 }
 
@@ -85,11 +131,16 @@ std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps)
     }
   }
   // COEF + COLPTR: CSC by input channel, one bucket per lane.
+  // COEF: each lane's entries in CSC order, per_beat of them in a beat (one RAM word).
   const EncodedCoef enc = encode_coef(layer.coef, caps.hw.L);
+  const uint32_t per_beat = coef_entry_layout(caps.hw).per_beat;
   for (int l = 0; l < enc.lanes; ++l) {
-    for (size_t i = 0; i < enc.entries[l].size(); ++i) {
-      const CoefEntry& e = enc.entries[l][i];
-      out.push_back(coef_beat(l, static_cast<int64_t>(i), e.n, e.m, e.a, caps.hw.coef_depth));
+    const auto& lane = enc.entries[l];
+    for (size_t i = 0; i < lane.size(); i += per_beat) {
+      const std::vector<CoefEntry> word(
+          lane.begin() + static_cast<std::ptrdiff_t>(i),
+          lane.begin() + static_cast<std::ptrdiff_t>(std::min(lane.size(), i + per_beat)));
+      out.push_back(coef_beat(l, static_cast<int64_t>(i / per_beat), word, caps.hw));
     }
   }
   for (int l = 0; l < enc.lanes; ++l) {

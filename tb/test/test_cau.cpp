@@ -30,7 +30,7 @@ namespace {
 // Parameters of the esc_cau build (tb/CMakeLists.txt passes the small capacities; the rest are
 // the interface defaults). Addresses, fields and codes come from esc/hw_interface.hpp.
 constexpr int kT = hw::NumPixLanes;
-constexpr int kMaxBases = hw::MaxBases;
+constexpr int kMaxBases = ESC_CAU_MMAX;
 constexpr int kMidW = hw::MidW;
 constexpr int kL = ESC_CAU_L;
 constexpr int kNMax = ESC_CAU_NMAX;
@@ -126,8 +126,39 @@ std::vector<Beat> reference(const CauCase& cs) {
 LdBeat fold(const LoadBeat& b) {
   return {b.tgt, b.addr, b.lo};
 }
-LdBeat coef_beat(int lane, int idx, const Entry& e) {
-  return fold(esc::coef_beat(lane, idx, e.n, e.m, e.a, kDepth));
+HwCaps cau_caps() {
+  HwCaps h;
+  h.T = kT;
+  h.L = kL;
+  h.M_MAX = kMaxBases;
+  h.C_MAX = kCMax;
+  h.N_MAX = kNMax;
+  h.coef_depth = kDepth;
+  return h;
+}
+// Word `word` of a lane's coefficient RAM: up to coef_entry_layout().per_beat entries.
+LdBeat coef_beat(int lane, int word, const std::vector<Entry>& es) {
+  std::vector<CoefEntry> v;
+  for (const Entry& e : es) {
+    v.push_back({static_cast<uint16_t>(e.n), static_cast<uint8_t>(e.m), static_cast<int8_t>(e.a)});
+  }
+  const LoadBeat b = esc::coef_beat(lane, word, v, cau_caps());
+  EXPECT_EQ(b.hi, 0) << "the esc_cau test build's COEF words fit 64 bits";
+  return fold(b);
+}
+// A COEF word packed field by field with no check (the host encoder refuses illegal entries):
+// entry k at [k*W +: W] = {n / L, m, a}, the word at `word` of `lane`.
+LdBeat raw_coef_beat(int lane, int word, const std::vector<Entry>& es) {
+  const CoefEntryLayout f = coef_entry_layout(cau_caps());
+  uint64_t lo = 0;
+  for (size_t k = 0; k < es.size(); ++k) {
+    const uint64_t a = static_cast<uint8_t>(es[k].a) & ((uint64_t{1} << f.a_w) - 1);
+    const uint64_t e = a | static_cast<uint64_t>(es[k].m) << f.a_w |
+                       static_cast<uint64_t>(es[k].n / kL) << (f.a_w + f.m_w);
+    lo |= e << (k * f.width);
+  }
+  const uint32_t words = static_cast<uint32_t>(kDepth / static_cast<int>(f.per_beat));
+  return {hw::kTgtCoef, static_cast<uint32_t>(lane) * words + static_cast<uint32_t>(word), lo};
 }
 LdBeat colptr_beat(int lane, int c, uint32_t ptr) {
   return fold(esc::colptr_beat(lane, c, ptr, kCpStride));
@@ -138,13 +169,20 @@ LdBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift) {
 
 std::vector<LdBeat> encode(const CauCase& cs) {
   std::vector<LdBeat> v;
+  const size_t per_beat = coef_entry_layout(cau_caps()).per_beat;
   for (int l = 0; l < kL; ++l) {
-    int idx = 0;
+    std::vector<Entry> lane;
     for (int c = 0; c < cs.C; ++c) {
-      v.push_back(colptr_beat(l, c, static_cast<uint32_t>(idx)));
-      for (const Entry& e : cs.col[l][c]) v.push_back(coef_beat(l, idx++, e));
+      v.push_back(colptr_beat(l, c, static_cast<uint32_t>(lane.size())));
+      lane.insert(lane.end(), cs.col[l][c].begin(), cs.col[l][c].end());
     }
-    v.push_back(colptr_beat(l, cs.C, static_cast<uint32_t>(idx)));
+    v.push_back(colptr_beat(l, cs.C, static_cast<uint32_t>(lane.size())));
+    for (size_t i = 0; i < lane.size(); i += per_beat) {
+      const std::vector<Entry> word(
+          lane.begin() + static_cast<std::ptrdiff_t>(i),
+          lane.begin() + static_cast<std::ptrdiff_t>(std::min(lane.size(), i + per_beat)));
+      v.push_back(coef_beat(l, static_cast<int>(i / per_beat), word));
+    }
   }
   for (int n = 0; n < cs.N; ++n) v.push_back(bias_beat(n, cs.bias[n], cs.mult[n], cs.shift[n]));
   return v;
@@ -625,17 +663,19 @@ TEST_F(Cau, LoadErrors) {
   const std::vector<int> ok = load(encode(cs));
   for (size_t i = 0; i < ok.size(); ++i) ASSERT_EQ(ok[i], 0) << "load beat " << i;
   const int l = static_cast<int>(r.uniform(0, kL - 1));
-  const int other = (l + 1) % kL;
   struct Bad {
     const char* what;
     LdBeat beat;
     int code;
   };
   const std::vector<Bad> bad = {
-      {"COEF lane >= L", coef_beat(kL, 0, {kL, 0, 1}), kErrLoadAddr},
-      {"COEF n mod L != lane", coef_beat(l, 0, {other, 0, 77}), kErrLoadIndex},
-      {"COEF n >= MaxFilters", coef_beat(l, 0, {kNMax + l, 0, 77}), kErrLoadIndex},
-      {"COEF m >= MaxBases", coef_beat(l, 0, {l, kMaxBases, 77}), kErrLoadIndex},
+      {"COEF lane >= L", raw_coef_beat(kL, 0, {{kL, 0, 1}}), kErrLoadAddr},
+      // MaxFilters = 30 with L = 4: lane 2's local channel 7 is n = 30.
+      {"COEF n >= MaxFilters", raw_coef_beat(2, 0, {{2, 0, 5}, {30, 0, 7}}), kErrLoadIndex},
+      {"COEF m >= MaxBases", raw_coef_beat(l, 0, {{l, kMaxBases, 7}}), kErrLoadIndex},
+      {"COEF m >= MaxBases in the last slot",
+       raw_coef_beat(l, 0, {{l, 0, 1}, {l, 0, 1}, {l, 0, 1}, {l, kMaxBases + 1, 7}}),
+       kErrLoadIndex},
       {"COLPTR lane >= L", colptr_beat(kL, 0, 1), kErrLoadAddr},
       {"COLPTR c > MaxChannels",
        {kTgtColptr, static_cast<uint32_t>(l * kCpStride + kCMax + 1), 0},

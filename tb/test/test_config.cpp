@@ -8,6 +8,7 @@
 #include <string>
 
 #include "esc/accel_driver.hpp"
+#include "esc/load_encoder.hpp"
 #include "esc/scoreboard.hpp"
 #include "esc/top_fixture.hpp"
 
@@ -70,18 +71,65 @@ TEST_F(MatrixConfig, NarrowCoefficientStoreRefusesWhatItCannotHold) {
   wide.coef_w = 8;
   d.write_config(wide);
   EXPECT_EQ(error_after_start(d, 4), hw::err::kBadMode);
-  // A coefficient that does not fit 4 bits is refused at load (the beat writes nothing) and
-  // reported at the next START.
-  d.reg_write(reg::kCtrl, kCtrlClear);
-  d.queue_load({coef_beat(0, 0, 0, 0, 100, dc.hw.coef_depth)});
-  d.pump_load(1000);
-  d.write_config(l.cfg);
-  EXPECT_EQ(error_after_start(d, 4), hw::err::kCoefRange);
+  // The host cannot even encode a coefficient a 4-bit store cannot hold.
+  EXPECT_THROW(coef_beat(0, 0, {CoefEntry{0, 0, 100}}, dc.hw), std::invalid_argument);
   // The same instance then runs the layer bit-exactly (run_layer clears and reloads).
   const AccelResult r = acc.run_layer(l);
   const auto mm = Scoreboard("after-refusals", seed())
                       .compare(l, run_int(l), r, dc.hw, static_cast<int>(dc.max_dim));
   EXPECT_FALSE(mm.has_value()) << mm->report;
+}
+
+// First load fault wins in stream order: esc_cau registers its faults (COEF/COLPTR/BIAS) a cycle
+// after the beat, and the esc_top decode (IFMAP/BASIS/unknown target) registers its own to
+// match, so neither path overtakes the other. The two paths must raise different codes to tell
+// them apart: the esc_cau beat is a COEF word with an entry naming m >= MaxBases (LOAD_INDEX),
+// which a build can express only where MaxBases is not a power of two (matrix entry M_MAX = 6;
+// elsewhere every esc_cau-path load fault is LOAD_ADDR, like the esc_top ones).
+TEST_F(MatrixConfig, LoadFaultFirstInStreamWins) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  const CoefEntryLayout el = coef_entry_layout(dc.hw);
+  if ((uint32_t{1} << el.m_w) <= static_cast<uint32_t>(dc.hw.M_MAX)) {
+    GTEST_SKIP() << "every m a COEF word can hold is < MaxBases = " << dc.hw.M_MAX;
+  }
+  constexpr uint64_t kBound = 4;  // configuration / load-fault errors within 4 cycles of START
+  const uint64_t bad_m = static_cast<uint64_t>(dc.hw.M_MAX) << el.a_w;  // entry 0: m = M_MAX
+  const LoadBeat bad_coef{hw::kTgtCoef, 0, bad_m, 0};
+  const LoadBeat bad_ifmap{hw::kTgtIfmap, static_cast<uint32_t>(dc.hw.ifmap_bytes / 8), 0, 0};
+  const LoadBeat bad_basis{hw::kTgtBasis, static_cast<uint32_t>(dc.hw.M_MAX * dc.hw.C_MAX), 0, 0};
+  LayerConfig c = small();
+  c.coef_w = dc.hw.coef_w;
+  const IntLayer l = make_random_layer(c, 0.5, seed());
+  const int kIndex = static_cast<int>(hw::err::kLoadIndex);
+  const int kAddr = static_cast<int>(hw::err::kLoadAddr);
+  struct Pair {
+    LoadBeat first, second;
+    int want;
+  };
+  for (const Pair& p : {Pair{bad_coef, bad_ifmap, kIndex}, Pair{bad_ifmap, bad_coef, kAddr},
+                        Pair{bad_coef, bad_basis, kIndex}, Pair{bad_basis, bad_coef, kAddr}}) {
+    d.reg_write(reg::kCtrl, kCtrlClear);
+    d.queue_load(encode_load(l, dc));
+    d.pump_load(100000);
+    // Both beats on consecutive edges: the load driver (idle_prob 0) presents the second in the
+    // cycle after the first is accepted, and ld_ready_o stays high while idle.
+    const uint64_t before = d.ld_accepted();
+    uint64_t first_edge = 0, second_edge = 0;
+    d.queue_load({p.first, p.second});
+    for (uint64_t i = 1; d.load_pending() > 0 && i < 100; ++i) {
+      d.cycle();
+      if (d.ld_accepted() == before + 1 && first_edge == 0) first_edge = i;
+      if (d.ld_accepted() == before + 2 && second_edge == 0) second_edge = i;
+    }
+    ASSERT_EQ(second_edge, first_edge + 1) << "the two beats must be on consecutive cycles";
+    d.cycle(2);
+    d.write_config(l.cfg);
+    EXPECT_EQ(error_after_start(d, kBound), p.want)
+        << "first beat tgt " << int(p.first.tgt) << " addr " << p.first.addr << ", then tgt "
+        << int(p.second.tgt) << " addr " << p.second.addr;
+  }
 }
 
 }  // namespace

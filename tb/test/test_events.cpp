@@ -51,8 +51,8 @@ TEST_F(EventCounters, HandCountedTinyLayer) {
   EXPECT_EQ(e.writes(Mem::kIfmap), 4u);         // 32 bytes in 8-byte words
   EXPECT_EQ(e.reads(Mem::kBasis), 4u * 2 * 2);
   EXPECT_EQ(e.writes(Mem::kBasis), 2u);
-  EXPECT_EQ(e.reads(Mem::kCoef), 4u * 3);
-  EXPECT_EQ(e.writes(Mem::kCoef), 3u);
+  EXPECT_EQ(e.reads(Mem::kCoef), 4u * 3);        // one word per column with entries, per lane
+  EXPECT_EQ(e.writes(Mem::kCoef), 2u);           // lane 0: 2 entries in 1 word; lane 2: 1 word
   EXPECT_EQ(e.reads(Mem::kColptr), 8u * 4 * 3);  // every lane, C + 1 pointers per tile
   EXPECT_EQ(e.writes(Mem::kColptr), 8u * 3);
   EXPECT_EQ(e.reads(Mem::kZfifo), 4u * 3);
@@ -61,8 +61,34 @@ TEST_F(EventCounters, HandCountedTinyLayer) {
   EXPECT_EQ(e.writes(Mem::kPsum), 4u * 3);
   EXPECT_EQ(e.reads(Mem::kBias), 4u * 3);
   EXPECT_EQ(e.writes(Mem::kBias), 3u);
-  EXPECT_EQ(e.ld_bytes, (4u + 2 + 3 + 24 + 3) * 9);
+  EXPECT_EQ(e.ld_bytes, (4u + 2 + 2 + 24 + 3) * 9);
   EXPECT_EQ(e.res_bytes, 4u * 3 * 4);
+}
+
+// One lane, one column with 11 entries (default build: 4 entries per coefficient word, so
+// words 0..2 are read once per tile each), and a second column starting inside word 2: it
+// reads that word again (a column's first entry always reads).
+TEST_F(EventCounters, CoefficientWordsReadOncePerWord) {
+  Accel acc(options());
+  const HwCaps hw = acc.caps();
+  const int L = hw.L;
+  IntLayer l = make_random_layer(cfg_of(2, 11 * L, 4, 4, 3, 1, 1, 1), 0.5, seed());
+  l.coef.setZero();
+  for (int k = 0; k < 11; ++k) l.coef(k * L, 0, 0) = static_cast<int8_t>(k + 1);  // lane 0
+  l.coef(0, 1, 0) = 5;  // lane 0, column 1: entry 11 (word 2 again with 4 per word)
+  const AccelResult r = acc.run_layer(l);
+  const EncodedCoef enc = encode_coef(l.coef, L);
+  ASSERT_EQ(enc.entries[0].size(), 12u);
+  const uint64_t tiles = 4;  // 16 pixels, T = 4
+  if (hw.T == 4 && hw::coef_per_beat(hw::coef_entry_width(
+                       static_cast<uint32_t>(hw.N_MAX), static_cast<uint32_t>(hw.L),
+                       static_cast<uint32_t>(hw.M_MAX), static_cast<uint32_t>(hw.coef_w))) == 4) {
+    EXPECT_EQ(r.stats.events.reads(Mem::kCoef), tiles * (3 + 1));
+    EXPECT_EQ(r.stats.events.writes(Mem::kCoef), 3u);
+  }
+  EXPECT_EQ(r.stats.events.cau_macs, tiles * 12 * static_cast<uint64_t>(hw.T));
+  EXPECT_EQ(r.stats.events, predict_events(l, hw))
+      << first_difference(predict_events(l, hw), r.stats.events);
 }
 
 TEST_F(EventCounters, Pointwise) {

@@ -168,10 +168,14 @@ TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
         break;
       }
       case hw::kTgtCoef: {
-        const int n = static_cast<int>(hw::coef_beat::kN.get(b.lo));
-        const int lane = static_cast<int>(b.addr / dc.hw.coef_depth);
-        ASSERT_EQ(n % dc.hw.L, lane);
-        ++coef;
+        // Words of per_beat stored entries {n / L, m, a}; count the nonzero ones.
+        const CoefEntryLayout f = coef_entry_layout(dc.hw);
+        const int lane = static_cast<int>(b.addr / (dc.hw.coef_depth / f.per_beat));
+        ASSERT_LT(lane, dc.hw.L);
+        for (uint32_t k = 0; k < f.per_beat; ++k) {
+          const uint64_t a = hw::Field{k * f.width, f.a_w}.get(b.lo);
+          coef += a != 0;
+        }
         break;
       }
       case hw::kTgtColptr:

@@ -21,7 +21,8 @@ const char* mem_name(Mem m);  // "ifmap", "basis", ...
 // One event is one access of one memory instance at the width given by MemoryInfo::rd_bits /
 // wr_bits (a 16-byte IFMAP segment read is one event; a Z word written into all L lane copies
 // is L events). MAC events are products issued: T * K * K per BCU basis step (the taps j >= K
-// of a smaller kernel see zero operands) and T per coefficient entry a CAU lane issues. Pixels
+// of a smaller kernel see zero operands) and T per coefficient entry a CAU lane issues. A
+// coefficient read is one word of Cpb stored entries (read once per word a column touches). Pixels
 // of a last, partial tile are issued like the others. Load bytes are LdDataW / 8 per accepted
 // beat; result bytes are the T int8 outputs of a result beat (the int32 accumulator side
 // channel is a verification port and is not counted).
@@ -61,12 +62,15 @@ MemoryInfo memory_info(Mem m, const HwCaps& hw);
 //   bcu_macs = tiles*C*M*T*K^2          cau_macs = tiles*nnz*T
 //   ifmap rd = C*K*sum_k rows(k)        wr = ceil(C*H*W / 8)
 //   basis rd = tiles*C*M                wr = CB*M
-//   coef  rd = tiles*nnz                wr = nnz
+//   coef  rd = tiles*sum_{lane, column} words the column's entries span
+//                                       wr = sum_lane ceil(entries / Cpb)
+//         (Cpb = coef_per_beat(entry width) entries per word and per COEF beat)
 //   colptr rd = L*tiles*(C+1)           wr = L*(C+1)
 //   zfifo rd = tiles*nnz                wr = L*tiles*C*M
 //   psum  rd = tiles*(nnz+N)            wr = tiles*nnz
 //   bias  rd = tiles*N                  wr = N
-//   ld_bytes = 9 * load beats           res_bytes = T*tiles*N
+//   ld_bytes = 9 * load beats (IFMAP + BASIS + coef words + COLPTR + BIAS beats)
+//   res_bytes = T*tiles*N
 EventCounts predict_events(const IntLayer& layer, const HwCaps& hw);
 
 }  // namespace esc

@@ -69,7 +69,7 @@ inline constexpr uint32_t NIdxW = 16;     // output-channel index (COEF beat n, 
 inline constexpr uint32_t MIdxW = 8;      // basis count and index (COEF beat m, M in use <= 255)
 inline constexpr uint32_t ErrCodeW = 8;   // error code (STATUS.code)
 inline constexpr uint32_t MaxTaps = 9;    // taps of the largest kernel, K_MAX * K_MAX
-inline constexpr uint32_t CoefMaxW = 8;   // widest coefficient (the COEF beat's a field)
+inline constexpr uint32_t CoefMaxW = 8;   // widest coefficient (CoefWidth = 8)
 inline constexpr uint32_t kCapIdValue = 0x45534331;  // REG_CAP_ID reads it
 
 // Derived quantities.
@@ -97,6 +97,10 @@ constexpr uint32_t lane_filters(uint32_t max_filters, uint32_t lanes) {
 constexpr uint32_t coef_entry_width(uint32_t max_filters, uint32_t lanes, uint32_t max_bases,
                                     uint32_t coef_width) {
   return idx_width(lane_filters(max_filters, lanes)) + idx_width(max_bases) + coef_width;
+}
+// stored coefficient entries per COEF load beat: the largest power of two that fits
+constexpr uint32_t coef_per_beat(uint32_t entry_width) {
+  return pow2(clog2(LdDataW / entry_width + 1) - 1);
 }
 // column-pointer width (0..CoefDepth, plus one for the end test)
 constexpr uint32_t coef_ptr_width(uint32_t coef_depth) {
@@ -189,9 +193,9 @@ inline constexpr uint32_t kEvtIfmapWr = 0x33;
 inline constexpr uint32_t kEvtBasisRd = 0x34;
 // r: BASIS buffer writes since the last CLEAR
 inline constexpr uint32_t kEvtBasisWr = 0x35;
-// r: coefficient-memory reads, all lanes (one entry per read)
+// r: coefficient-memory word reads, all lanes (a column's first entry and each new word)
 inline constexpr uint32_t kEvtCoefRd = 0x36;
-// r: coefficient-memory writes since the last CLEAR
+// r: coefficient-memory word writes since the last CLEAR
 inline constexpr uint32_t kEvtCoefWr = 0x37;
 // r: column-pointer reads, all lanes
 inline constexpr uint32_t kEvtColptrRd = 0x38;
@@ -259,9 +263,10 @@ inline constexpr Field kBasisPerCh{2, 1};
 
 // Load stream targets.
 enum LoadTarget : uint8_t {
-  kTgtIfmap = 0,   // addr: 8-byte word of the C*H*W byte stream (CHW order)
-  kTgtBasis = 1,   // addr: cb * MaxBases + m
-  kTgtCoef = 2,    // addr: lane * CoefDepth + entry index (lane = n mod L)
+  kTgtIfmap = 0,  // addr: 8-byte word of the C*H*W byte stream (CHW order)
+  kTgtBasis = 1,  // addr: cb * MaxBases + m
+  kTgtCoef = 2,   // addr: lane * (CoefDepth / E) + word; word w holds the lane's entries E*w .. E*w
+                  // + E-1 (lane = n mod L)
   kTgtColptr = 3,  // addr: lane * colptr_stride(MaxChannels) + c, c = 0..C
   kTgtBias = 4,    // addr: output channel n
 };
@@ -271,11 +276,7 @@ namespace ifmap_beat {
 inline constexpr Field kBytes{0, 64};
 }  // namespace ifmap_beat
 namespace basis_beat {}  // namespace basis_beat
-namespace coef_beat {
-inline constexpr Field kA{0, 8};
-inline constexpr Field kM{8, 8};
-inline constexpr Field kN{16, 16};
-}  // namespace coef_beat
+namespace coef_beat {}   // namespace coef_beat
 namespace colptr_beat {
 inline constexpr Field kPtr{0, 24};
 }  // namespace colptr_beat
@@ -309,11 +310,11 @@ inline constexpr int kCapIfmap = 8;
 inline constexpr int kCoefPtr = 9;
 // run: an entry with n >= N or m >= M
 inline constexpr int kCoefIndex = 10;
-// run: 4-bit mode and a coefficient outside [-8, 7]; on a CoefWidth = 4 build a latched load fault
+// run: 4-bit mode and a coefficient outside [-8, 7]
 inline constexpr int kCoefRange = 11;
 // load: load beat with an out-of-range address or an unknown target
 inline constexpr int kLoadAddr = 12;
-// load: COEF beat with n mod L != lane, n >= N_MAX or m >= M_MAX
+// load: COEF beat with an entry whose n = (n / L) * L + lane >= N_MAX or m >= M_MAX
 inline constexpr int kLoadIndex = 13;
 // cmd: START while busy (the running layer continues)
 inline constexpr int kBusy = 14;
@@ -391,12 +392,11 @@ inline const char* error_doc(int code) {
     case 10:
       return "an entry with n >= N or m >= M";
     case 11:
-      return "4-bit mode and a coefficient outside [-8, 7]; on a CoefWidth = 4 build a latched "
-             "load fault";
+      return "4-bit mode and a coefficient outside [-8, 7]";
     case 12:
       return "load beat with an out-of-range address or an unknown target";
     case 13:
-      return "COEF beat with n mod L != lane, n >= N_MAX or m >= M_MAX";
+      return "COEF beat with an entry whose n = (n / L) * L + lane >= N_MAX or m >= M_MAX";
     case 14:
       return "START while busy (the running layer continues)";
     case 15:
@@ -434,6 +434,9 @@ inline std::vector<std::string> param_errors(uint32_t NumPixLanes, uint32_t NumC
   if (!(CoefDepth >= 2 && is_pow2(CoefDepth) && NumCoefLanes * CoefDepth <= pow2(24)))
     out.emplace_back(
         "CoefDepth must be a power of two >= 2 with L * CoefDepth <= 2^24 (load address space)");
+  if (!(CoefDepth >=
+        coef_per_beat(coef_entry_width(MaxFilters, NumCoefLanes, MaxBases, CoefWidth))))
+    out.emplace_back("CoefDepth must hold at least one COEF beat of entries");
   if (!(NumCoefLanes * colptr_stride(MaxChannels) <= pow2(24)))
     out.emplace_back("L * colptr_stride(C_MAX) must fit the 24-bit load address");
   if (!(basis_depth(MaxBases, MaxChannels) <= pow2(24)))

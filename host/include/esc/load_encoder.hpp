@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "esc/coef_codec.hpp"
 #include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
 #include "esc/metrics.hpp"
@@ -31,8 +32,19 @@ struct DeviceCaps {
 // Beats of one (already capacity-checked) layer: IFMAP, BASIS, COEF, COLPTR, BIAS.
 std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps);
 
-// The COEF, COLPTR and BIAS beats of single entries (also used by block-level tests).
-LoadBeat coef_beat(int lane, int64_t index, int n, int m, int a, int64_t coef_depth);
+// A build's stored coefficient entry {n / L, m, a} (a in the low bits) and how many of them
+// one COEF beat carries (rtl/esc_interface.toml: coef_entry_width, coef_per_beat).
+struct CoefEntryLayout {
+  uint32_t nl_w = 0, m_w = 0, a_w = 0;  // field widths, a lowest
+  uint32_t width = 0;                   // nl_w + m_w + a_w
+  uint32_t per_beat = 0;                // entries per beat (a power of two)
+};
+CoefEntryLayout coef_entry_layout(const HwCaps& hw);
+
+// The COEF beat of word `word` of `lane`: entries[0..size) (at most per_beat; the rest of the
+// word is zero), n of each entry the global output channel (n mod L must be `lane`).
+LoadBeat coef_beat(int lane, int64_t word, const std::vector<CoefEntry>& entries, const HwCaps& hw);
+// The COLPTR and BIAS beats of single entries (also used by block-level tests).
 LoadBeat colptr_beat(int lane, int c, uint32_t ptr, uint32_t colptr_stride);
 LoadBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift);
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Write the measured figures in README.md and docs/ from ONE committed run artefact.
 
-The artefact is synth/results/resnet18_run.json: the JSON report of
-`escalate run --model resnet18-cifar10 --seed 1`, with the commit it was measured at. Every
-figure of that run in the documents sits between markers
+The artefacts are synth/results/resnet18_run.json (the JSON report of
+`escalate run --model resnet18-cifar10 --seed 1`) and synth/results/fmnist_int8_run.json (the
+trained Fashion-MNIST network, models/fmnist/penni_int8.txt, with its pruned baseline), each
+with the commit it was measured at. Every figure of those runs in the documents sits between
+markers
 
     <!-- BEGIN run:<block> -->  ...  <!-- END run:<block> -->
 
@@ -13,7 +15,7 @@ and is rewritten from the artefact, so the documents cannot disagree with it or 
 Usage:
   python3 scripts/docs_from_run.py            rewrite the marked blocks
   python3 scripts/docs_from_run.py --check    exit 1 if a block differs (test lint.docs)
-  python3 scripts/docs_from_run.py --run BIN  first re-run `BIN run` to refresh the artefact
+  python3 scripts/docs_from_run.py --run BIN  first re-run `BIN run` to refresh the artefacts
 """
 import argparse
 import json
@@ -24,6 +26,11 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTEFACT = os.path.join(ROOT, "synth", "results", "resnet18_run.json")
+FMNIST = os.path.join(ROOT, "synth", "results", "fmnist_int8_run.json")
+# artefact -> the `escalate run` arguments that produce it
+RUNS = {ARTEFACT: ["--model", "resnet18-cifar10", "--seed", "1"],
+        FMNIST: ["--model", os.path.join(ROOT, "models", "fmnist", "penni_int8.txt"), "--seed",
+                 "1"]}
 DOCS = ["README.md", os.path.join("docs", "architecture.md"), os.path.join("docs", "energy.md")]
 
 
@@ -175,9 +182,14 @@ def render(text, values, path):
 
 
 def refresh(binary):
-    out = ARTEFACT + ".tmp"
-    subprocess.run([binary, "run", "--model", "resnet18-cifar10", "--seed", "1", "--json", out],
-                   check=True, stdout=subprocess.DEVNULL)
+    for artefact, args in RUNS.items():
+        refresh_one(binary, artefact, args)
+
+
+def refresh_one(binary, artefact, args):
+    out = artefact + ".tmp"
+    subprocess.run([binary, "run"] + args + ["--json", out], check=True,
+                   stdout=subprocess.DEVNULL)
     with open(out) as f:
         run = json.load(f)
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
@@ -188,15 +200,56 @@ def refresh(binary):
                             "--"] + code, capture_output=True, text=True).stdout.strip()
     date = subprocess.run(["date", "-u", "+%Y-%m-%d"], capture_output=True, text=True).stdout
     run["generated"] = {"commit": commit + ("+changes" if dirty else ""), "date": date.strip()}
-    # Wall time and simulation speed vary with the machine: not part of the artefact.
+    # Wall time, simulation speed and the machine's paths are not part of the artefact.
     for k in ("wall_s", "sim_cycles_per_s"):
         run["totals"].pop(k, None)
     for layer in run["layers"]:
         layer.pop("wall_s", None)
+    for k in ("model_path",):
+        if isinstance(run.get(k), str):
+            run[k] = os.path.relpath(run[k], ROOT)
+    if isinstance(run.get("energy", {}).get("sparse_baseline"), str) and \
+            os.path.isabs(run["energy"]["sparse_baseline"]):
+        run["energy"]["sparse_baseline"] = os.path.relpath(run["energy"]["sparse_baseline"], ROOT)
     with open(out, "w") as f:
         json.dump(run, f, indent=2, sort_keys=True)
         f.write("\n")
-    os.replace(out, ARTEFACT)
+    os.replace(out, artefact)
+
+
+def fmnist_blocks(run):
+    """The trained network: energy of the three engines (sparse = the pruned baseline)."""
+    e = run["energy"]
+    t = run["totals"]
+    gen = run.get("generated", {})
+    where = (f"commit `{gen['commit']}`, {gen['date']}" if gen else "commit not recorded")
+
+    def row(name, b, ratio):
+        tot = b["total_pj"]
+        return (f"| {name} | **{uj(tot)}** | {uj(b['mac_pj'])} | {uj(b['sram_pj'])} | "
+                f"{uj(b['dram_pj'])} | {b['dominant']} | {ratio} |")
+
+    sp = e.get("sparse")
+    lines = [
+        f"Trained PENNI network on Fashion-MNIST (`models/fmnist/penni_int8.txt`, `escalate run` "
+        f"seed {run['seed']}, {where}; `synth/results/fmnist_int8_run.json`), "
+        f"{t['checked']} layers bit-exact on the RTL, sparse reference from "
+        f"`{e.get('sparse_baseline') or 'no baseline'}` ({e['sparse_layers']} layers), "
+        f"{e['node']} table. uJ per inference (one 28x28 image):",
+        "",
+        "| engine | total | MAC | SRAM | DRAM | dominant | engine / ESCALATE |",
+        "| --- | --: | --: | --: | --: | --- | --: |",
+        row("ESCALATE (event counters)", e["escalate"], ""),
+        row("dense reference (SPEC 5b)", e["dense"], f"**{e['ratio_dense']:.2f}x**"),
+    ]
+    if sp:
+        lines.append(row("sparse reference (magnitude-pruned baseline)", sp,
+                         f"**{e['ratio_sparse']:.2f}x**"))
+    lines += ["", f"With the DRAM cost halved / doubled: dense / ESCALATE "
+              f"{e['dram_x0.5']['ratio_dense']:.2f}x / {e['dram_x2']['ratio_dense']:.2f}x" +
+              (f", sparse / ESCALATE {e['dram_x0.5']['ratio_sparse']:.2f}x / "
+               f"{e['dram_x2']['ratio_sparse']:.2f}x." if sp else ".")]
+    return {"fmnist-energy": "\n".join(lines)}
 
 
 def main():
@@ -208,6 +261,8 @@ def main():
         refresh(a.run)
     with open(ARTEFACT) as f:
         values = blocks(json.load(f))
+    with open(FMNIST) as f:
+        values.update(fmnist_blocks(json.load(f)))
     stale, used = [], set()
     for rel in DOCS:
         with open(os.path.join(ROOT, rel)) as f:
@@ -230,8 +285,8 @@ def main():
                 f.write(new)
     if stale:
         print("docs_from_run: " + ", ".join(stale) + " disagree with " +
-              os.path.relpath(ARTEFACT, ROOT) + "; run `python3 scripts/docs_from_run.py`",
-              file=sys.stderr)
+              ", ".join(os.path.relpath(a, ROOT) for a in RUNS) +
+              "; run `python3 scripts/docs_from_run.py`", file=sys.stderr)
         return 1
     return 0
 

@@ -28,9 +28,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTEFACT = os.path.join(ROOT, "synth", "results", "resnet18_run.json")
 FMNIST = os.path.join(ROOT, "synth", "results", "fmnist_int8_run.json")
 # artefact -> the `escalate run` arguments that produce it
-RUNS = {ARTEFACT: ["--model", "resnet18-cifar10", "--seed", "1"],
+RESULTS = os.path.join(ROOT, "synth", "results")
+RUNS = {ARTEFACT: ["--model", "resnet18-cifar10", "--seed", "1", "--energy-plot",
+                   os.path.join(RESULTS, "resnet18_energy.svg")],
         FMNIST: ["--model", os.path.join(ROOT, "models", "fmnist", "penni_int8.txt"), "--seed",
-                 "1"]}
+                 "1", "--energy-plot", os.path.join(RESULTS, "fmnist_int8_energy.svg")]}
 DOCS = ["README.md", os.path.join("docs", "architecture.md"), os.path.join("docs", "energy.md")]
 
 

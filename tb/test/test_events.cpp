@@ -132,6 +132,26 @@ TEST_F(EventCounters, MultiPassLayerSumsPasses) {
   EXPECT_NE(r->stats.events.writes(Mem::kIfmap), predict_events(l, hw).writes(Mem::kIfmap));
 }
 
+// The event counters agree with the cycle counters where both see the same thing: a basis read
+// per BCU step (CYC_BCU), LdDataW / 8 bytes per load beat, T bytes per result beat, and between
+// one and L entries issued in every cycle CYC_CAU counts.
+TEST_F(EventCounters, ConsistentWithPerfCounters) {
+  Accel acc(options());
+  const HwCaps hw = acc.caps();
+  const IntLayer l = make_random_layer(cfg_of(6, 21, 9, 7, 3, 1, 1, 5), 0.3, seed());
+  const AccelResult r = acc.run_layer(l);
+  ASSERT_EQ(r.stats.passes, 1);
+  const EventCounts& e = r.stats.events;
+  const PerfCounters& p = r.stats.perf;
+  EXPECT_EQ(e.reads(Mem::kBasis), p.bcu);
+  EXPECT_EQ(e.ld_bytes, p.ld_beats * (hw::LdDataW / 8));
+  EXPECT_EQ(e.res_bytes, p.res_beats * static_cast<uint64_t>(hw.T));
+  const uint64_t issued = e.cau_macs / static_cast<uint64_t>(hw.T);
+  EXPECT_GE(issued, p.cau);
+  EXPECT_LE(issued, p.cau * static_cast<uint64_t>(hw.L));
+  EXPECT_EQ(e.reads(Mem::kZfifo), issued);  // one Z word per entry issued
+}
+
 // Load-side counters (the *_WR of the load-written buffers, LD_BYTES) restart on CLEAR only;
 // the others restart when a layer is accepted, so a second START without a reload counts one
 // pass of compute again and keeps the load counts.

@@ -23,10 +23,24 @@ CATEGORY = {
     "esc_coef_buf": "buffers",
     "esc_drain": "post-processing", "esc_postproc": "post-processing",
     "esc_ctrl": "controller + registers", "esc_regs": "controller + registers",
+    "esc_events": "event counters",
     "esc_top": "glue (top, back-end wrapper)", "esc_cau": "glue (top, back-end wrapper)",
 }
 ORDER = ["BCU", "CAU lanes", "buffers", "post-processing", "controller + registers",
-         "glue (top, back-end wrapper)", "other"]
+         "event counters", "glue (top, back-end wrapper)", "other"]
+
+
+def coef_entry_bits(word_bits, beat_bits=72):
+    """Stored entry width of a coefficient-RAM word: the word holds E = coef_per_beat(entry)
+    entries (rtl/esc_interface.toml), the largest power of two that fits the load beat."""
+    best = word_bits
+    for e in (2, 4, 8, 16):
+        w = word_bits // e
+        if word_bits % e == 0 and w > 0:
+            per = 1 << ((beat_bits // w + 1 - 1).bit_length() - 1)
+            if per == e:
+                best = w
+    return best
 
 
 def categories(node, acc):
@@ -75,7 +89,8 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
     T, L = synth.read_pkg_param("NumPixLanes"), synth.read_pkg_param("NumCoefLanes")
     wl = workload.throughput(workload.read_model("resnet18_cifar10"), T, L)
     cats = categories(top["hierarchy"], {})
-    coef_w = max((m["width"] for m in top["memories"] if "coef" in m["path"]), default=32)
+    coef_w = coef_entry_bits(
+        max((m["width"] for m in top["memories"] if "coef" in m["path"]), default=32))
     total_flow = time.time() - t0 if not reuse else top["runtime_s"] + dense["runtime_s"]
 
     D = []

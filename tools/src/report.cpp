@@ -81,6 +81,12 @@ double LayerReport::cr_fp32() const {
   return safe_div(static_cast<double>(cfg.N) * cfg.C * cfg.K * cfg.K * 32.0,
                   static_cast<double>(bits.total));
 }
+uint64_t LayerReport::needed_load_bytes() const {
+  const uint64_t bias_bits = hw::bias_beat::kShift.lsb + hw::bias_beat::kShift.width;
+  const uint64_t weight_bits = static_cast<uint64_t>(bits.total) + bias_bits * cfg.N;
+  return static_cast<uint64_t>(cfg.C) * cfg.H * cfg.W + (weight_bits + 7) / 8;
+}
+
 double LayerReport::cr_int8() const {
   return safe_div(static_cast<double>(cfg.N) * cfg.C * cfg.K * cfg.K * 8.0,
                   static_cast<double>(bits.total));
@@ -133,6 +139,7 @@ RunTotals RunReport::totals() const {
     t.dense_e2e_cycles += l.metrics.dense_e2e_cycles;
     t.useful_macs_rtl += l.metrics.useful_macs;
     t.load_bytes += l.load_bytes;
+    t.needed_load_bytes += l.needed_load_bytes();
     t.result_bytes += l.result_bytes;
   }
   return t;
@@ -425,18 +432,18 @@ std::string format_table(const RunReport& r) {
   std::ostringstream o;
   char buf[2048];
   std::snprintf(buf, sizeof buf,
-                "%-3s %-20s %-25s %2s %6s %6s %10s %10s %6s %11s %7s %10s %7s %6s %5s %9s %9s  "
+                "%-3s %-20s %-25s %2s %6s %6s %10s %10s %6s %11s %7s %10s %7s %6s %5s %9s %9s %9s  "
                 "%s\n",
                 "#", "layer", "shape CxHxW>NxHoxWo", "M", "dens%", "nnz", "cycles", "ideal",
                 "util%", "dense-bound", "speedup", "e2e", "e2e x", "CRfp32", "CRi8", "load B",
-                "result B", "check");
+                "need B", "result B", "check");
   o << buf;
   int i = 0;
   for (const auto& l : r.layers) {
     const bool rt = l.rtl && l.cycles > 0;
     std::snprintf(buf, sizeof buf,
                   "%-3d %-20.20s %-25s %2d %6.2f %6lld %10s %10.0f %6s %11.0f %7s %10s %7s %6.1f "
-                  "%5.1f %9s %9s  %s\n",
+                  "%5.1f %9s %9llu %9s  %s\n",
                   i++, l.name.c_str(), shape_of(l.cfg).c_str(), l.cfg.M, 100.0 * l.density(),
                   static_cast<long long>(l.nnz), rt ? std::to_string(l.cycles).c_str() : "-",
                   l.metrics.ideal_cycles, rt ? fmt("%.1f", 100.0 * l.utilisation()).c_str() : "-",
@@ -444,6 +451,7 @@ std::string format_table(const RunReport& r) {
                   rt ? std::to_string(l.e2e_cycles()).c_str() : "-",
                   rt ? fmt("%.2fx", l.speedup_e2e()).c_str() : "-", l.cr_fp32(), l.cr_int8(),
                   rt ? std::to_string(l.load_bytes).c_str() : "-",
+                  static_cast<unsigned long long>(l.needed_load_bytes()),
                   rt ? std::to_string(l.result_bytes).c_str() : "-",
                   (check_text(l) + (l.note.empty() || !l.checked ? "" : " " + l.note)).c_str());
     o << buf;
@@ -464,7 +472,8 @@ std::string format_table(const RunReport& r) {
       "  utilisation          %.1f %%  (%d multipliers)\n"
       "  useful / dense MACs  %lld / %lld = %.2f %% kept\n"
       "  compression          %.1fx vs fp32, %.1fx vs int8 dense\n"
-      "  load / result bytes  %llu / %llu\n",
+      "  load / result bytes  %llu / %llu  (the loads must carry %llu: inputs once + stored "
+      "weights)\n",
       static_cast<unsigned long long>(t.cycles), t.ideal_cycles, t.measured_over_ideal(),
       t.dense_cycles, t.speedup(), static_cast<unsigned long long>(t.e2e_cycles),
       t.dense_e2e_cycles, port_in_bytes(r.caps), port_out_bytes(r.caps), t.speedup_e2e(),
@@ -474,7 +483,8 @@ std::string format_table(const RunReport& r) {
       safe_div(32.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
       safe_div(8.0 * static_cast<double>(t.dense_weights), static_cast<double>(t.storage_bits)),
       static_cast<unsigned long long>(t.load_bytes),
-      static_cast<unsigned long long>(t.result_bytes));
+      static_cast<unsigned long long>(t.result_bytes),
+      static_cast<unsigned long long>(t.needed_load_bytes));
   o << buf;
   std::snprintf(buf, sizeof buf,
                 "  wall time            %.2f s (RTL + golden + set-up)\n"
@@ -499,10 +509,10 @@ std::string to_markdown(const RunReport& r) {
     << bcu_multipliers(r.caps) << " BCU + " << cau_multipliers(r.caps) << " CAU multipliers).\n\n";
   o << "| # | layer | C | H x W | N | Ho x Wo | K/s | M | density | nnz | cycles | ideal | util | "
        "dense-bound | speedup | e2e cycles | dense e2e | e2e speedup | BCU busy | CAU busy | "
-       "CR fp32 | CR int8 | load B | result B | passes | check |\n";
+       "CR fp32 | CR int8 | load B | need B | result B | passes | check |\n";
   o << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--"
        ":"
-       "|--:|--:|---|\n";
+       "|--:|--:|--:|---|\n";
   int i = 0;
   for (const auto& l : r.layers) {
     const bool rt = l.rtl && l.cycles > 0;
@@ -519,7 +529,7 @@ std::string to_markdown(const RunReport& r) {
       << (rt ? fmt("%.0f %%", 100.0 * safe_div(l.bcu_cycles, l.cycles)) : "-") << " | "
       << (rt ? fmt("%.0f %%", 100.0 * safe_div(l.cau_cycles, l.cycles)) : "-") << " | "
       << fmt("%.1f", l.cr_fp32()) << " | " << fmt("%.1f", l.cr_int8()) << " | "
-      << (rt ? std::to_string(l.load_bytes) : "-") << " | "
+      << (rt ? std::to_string(l.load_bytes) : "-") << " | " << l.needed_load_bytes() << " | "
       << (rt ? std::to_string(l.result_bytes) : "-") << " | " << l.passes << " | " << check_text(l)
       << (l.checked && !l.note.empty() ? " " + l.note : "") << " |\n";
   }
@@ -543,6 +553,11 @@ std::string to_markdown(const RunReport& r) {
     << fmt("%.1fx", safe_div(32.0 * t.dense_weights, static_cast<double>(t.storage_bits))) << " / "
     << fmt("%.1fx", safe_div(8.0 * t.dense_weights, static_cast<double>(t.storage_bits))) << " |\n";
   o << "| load / result bytes | " << t.load_bytes << " / " << t.result_bytes << " |\n";
+  o << "| load bytes / bytes the loads must carry (inputs once + stored weights) | " << t.load_bytes
+    << " / " << t.needed_load_bytes << " = "
+    << fmt("%.2fx",
+           safe_div(static_cast<double>(t.load_bytes), static_cast<double>(t.needed_load_bytes)))
+    << " |\n";
   o << "| wall time | " << fmt("%.2f s", r.wall_s) << " |\n";
   o << "| simulated cycles (incl. loads) | " << r.sim_cycles << " |\n";
   o << "| simulated cycles / s | " << fmt("%.3g", r.sim_cycles_per_s()) << " |\n";
@@ -616,6 +631,7 @@ nlohmann::json to_json(const RunReport& r) {
     x["compression_vs_fp32"] = l.cr_fp32();
     x["compression_vs_int8"] = l.cr_int8();
     x["load_bytes"] = l.load_bytes;
+    x["load_bytes_needed"] = l.needed_load_bytes();
     x["result_bytes"] = l.result_bytes;
     x["golden_overflow"] = l.overflow;
     x["checked"] = l.checked;
@@ -677,6 +693,7 @@ nlohmann::json to_json(const RunReport& r) {
                                                   static_cast<double>(t.storage_bits))},
                  {"multipliers", multipliers(r.caps)},
                  {"load_bytes", t.load_bytes},
+                 {"load_bytes_needed", t.needed_load_bytes},
                  {"result_bytes", t.result_bytes},
                  {"checked", t.checked},
                  {"mismatches", t.mismatches},

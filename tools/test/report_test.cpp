@@ -88,6 +88,29 @@ TEST(Report, TotalsAndMetrics) {
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
 }
 
+// #12: what the loads must carry at least, by hand: 8*8*8 input bytes once, plus the stored
+// weight bits and 54 bits of bias/requant per output channel, rounded up to bytes.
+TEST(Report, NeededLoadBytes) {
+  RunReport rr;
+  rr.layers.push_back(make_report("a", 16, 1000, true));
+  rr.layers.push_back(make_report("b", 32, 0, false));
+  LayerReport& a = rr.layers[0];
+  a.bits.total = 1001;
+  a.load_bytes = 4000;
+  EXPECT_EQ(a.needed_load_bytes(), 8u * 8 * 8 + (1001 + 54 * 16 + 7) / 8);
+  const RunTotals t = rr.totals();
+  EXPECT_EQ(t.needed_load_bytes, a.needed_load_bytes());  // RTL layers only
+  const auto j = to_json(rr);
+  EXPECT_EQ(j["layers"][0]["load_bytes_needed"].get<uint64_t>(), a.needed_load_bytes());
+  EXPECT_EQ(j["totals"]["load_bytes_needed"].get<uint64_t>(), t.needed_load_bytes);
+  const std::string md = to_markdown(rr);
+  EXPECT_NE(md.find("| load bytes / bytes the loads must carry (inputs once + stored weights) | "
+                    "4000 / " +
+                    std::to_string(t.needed_load_bytes)),
+            std::string::npos)
+      << md;
+}
+
 TEST(Report, AtomicWrite) {
   const std::string dir = ::testing::TempDir();
   const std::string p = dir + "/esc_report_test.txt";

@@ -52,6 +52,11 @@ struct LayerReport {
   double speedup_e2e() const;  // dense_e2e_cycles / e2e_cycles; 0 if no RTL run
   double cr_fp32() const;      // N*C*K*K*32 / bits.total
   double cr_int8() const;      // N*C*K*K*8 / bits.total
+  // What the loads of this layer must carry at least, once (#12): the C*H*W input bytes and
+  // the golden encoder's storage bits of the weights (basis, values, indices, pointers) plus
+  // the bias/requant triple of every output channel, in bytes. load_bytes / this is the
+  // overhead of the load format and of re-loads across passes.
+  uint64_t needed_load_bytes() const;
 };
 
 // Fill the golden-side fields (nnz, metrics, storage bits) of a report for `layer`.
@@ -89,6 +94,7 @@ struct RunTotals {
   int64_t useful_macs = 0, dense_macs = 0;  // all layers
   int64_t useful_macs_rtl = 0;
   uint64_t load_bytes = 0, result_bytes = 0;
+  uint64_t needed_load_bytes = 0;               // RTL layers, LayerReport::needed_load_bytes
   int64_t storage_bits = 0, dense_weights = 0;  // all layers
   double measured_over_ideal() const;
   double speedup() const;      // dense_cycles / cycles

@@ -79,9 +79,11 @@ module esc_cau #(
   localparam int unsigned EntW     = esc_pkg::coef_entry_width(MaxFilters, L, MaxBases, CoefWidth);
   localparam int unsigned PtrW     = esc_pkg::coef_ptr_width(CoefDepth);
   // A COEF beat carries Cpb stored entries: one word of a lane's coefficient RAM.
-  localparam int unsigned Cpb      = esc_pkg::coef_per_beat(EntW);
+  localparam int unsigned Cpb      = esc_pkg::fields_per_beat(EntW);
   localparam int unsigned CoefAW   = esc_pkg::idx_width(CoefDepth / Cpb);  // word address
-  localparam int unsigned CpAW     = $clog2(esc_pkg::colptr_stride(MaxChannels));
+  // A COLPTR beat carries Ppb pointers: one word of a lane's column-pointer RAM.
+  localparam int unsigned Ppb      = esc_pkg::fields_per_beat(PtrW);
+  localparam int unsigned CpAW     = $clog2(esc_pkg::colptr_stride(MaxChannels) / Ppb);  // word
   localparam int unsigned SlotW    = esc_pkg::idx_width(ZFifoDepth);
   localparam int unsigned ZPtrW    = SlotW + 1;
   localparam int unsigned ZWordW   = T * esc_pkg::MidW;
@@ -152,17 +154,15 @@ module esc_cau #(
   // ---------------------------------------------------------------------------
   logic [CoefLaneW-1:0]         ld_coef_lane;
   logic [CpLaneW-1:0]           ld_cp_lane;
-  logic [esc_pkg::ColptrBeatPtrW-1:0] ld_ptr;
   logic                         ld_coef_we, ld_cp_we, ld_bias_we;
   logic [Cpb*EntW-1:0]          ld_coef_wdata;
   logic                         ld_coef_bad;  // an entry names n >= MaxFilters or m >= MaxBases
-  logic [PtrW-1:0]              ld_cp_wdata;
+  logic [Ppb*PtrW-1:0]          ld_cp_wdata;
   logic                         ld_err_d, ld_err_q;
   esc_pkg::err_code_e           ld_err_code_d, ld_err_code_q;
 
   assign ld_coef_lane  = ld_addr_i[esc_pkg::LdAddrW-1:CoefAW];
   assign ld_cp_lane    = ld_addr_i[esc_pkg::LdAddrW-1:CpAW];
-  assign ld_ptr        = ld_data_i[esc_pkg::ColptrBeatPtrLsb +: esc_pkg::ColptrBeatPtrW];
   assign ld_coef_wdata = ld_data_i[Cpb*EntW-1:0];  // already in the stored {n / L, m, a} form
   // Every entry of the word is checked, also the padding after a lane's last entry (the host
   // writes zeros there): n = (n / L) * L + lane must be < MaxFilters and m < MaxBases.
@@ -175,7 +175,8 @@ module esc_cau #(
                              (32'(m) >= MaxBases);
   end
   assign ld_coef_bad = |ld_entry_bad;
-  assign ld_cp_wdata   = (32'(ld_ptr) > CoefDepth) ? PtrW'(CoefDepth + 1) : PtrW'(ld_ptr);
+  // Pointers are stored as sent: a value > CoefDepth is a run-time ERR_COEF_PTR (the prefetch).
+  assign ld_cp_wdata   = ld_data_i[Ppb*PtrW-1:0];
 
   always_comb begin
     ld_coef_we    = 1'b0;
@@ -197,7 +198,9 @@ module esc_cau #(
           end
         end
         esc_pkg::TGT_COLPTR: begin
-          if ((32'(ld_cp_lane) >= L) || (32'(ld_addr_i[CpAW-1:0]) > MaxChannels)) begin
+          // word w holds pointers Ppb*w ..: words past the one holding c = MaxChannels are
+          // outside the RAM
+          if ((32'(ld_cp_lane) >= L) || (32'(ld_addr_i[CpAW-1:0]) > MaxChannels / Ppb)) begin
             ld_err_d      = 1'b1;
             ld_err_code_d = esc_pkg::ERR_LOAD_ADDR;
           end else begin

@@ -30,9 +30,11 @@ module esc_cau_lane #(
   localparam int unsigned EntW        = esc_pkg::coef_entry_width(MaxFilters, NumCoefLanes,
                                                                   MaxBases, CoefWidth),
   localparam int unsigned PtrW        = esc_pkg::coef_ptr_width(CoefDepth),
-  localparam int unsigned Cpb         = esc_pkg::coef_per_beat(EntW),  // entries per RAM word
+  localparam int unsigned Cpb         = esc_pkg::fields_per_beat(EntW),  // entries per RAM word
   localparam int unsigned CoefAW      = esc_pkg::idx_width(CoefDepth / Cpb),  // word address
-  localparam int unsigned CpAW        = $clog2(esc_pkg::colptr_stride(MaxChannels)),
+  localparam int unsigned CpIdxW      = $clog2(esc_pkg::colptr_stride(MaxChannels)),  // pointer c
+  localparam int unsigned Ppb         = esc_pkg::fields_per_beat(PtrW),  // pointers per RAM word
+  localparam int unsigned CpAW        = $clog2(esc_pkg::colptr_stride(MaxChannels) / Ppb),  // word
   localparam int unsigned SlotW       = esc_pkg::idx_width(ZFifoDepth),
   localparam int unsigned ZPtrW       = SlotW + 1,
   localparam int unsigned ZWordW      = NumPixLanes * esc_pkg::MidW,
@@ -55,7 +57,7 @@ module esc_cau_lane #(
   input  logic [Cpb*EntW-1:0]        coef_wdata_i,   // Cpb entries {n_local, m, a}
   input  logic                       cp_we_i,
   input  logic [CpAW-1:0]            cp_waddr_i,
-  input  logic [PtrW-1:0]            cp_wdata_i,     // saturated at CoefDepth + 1
+  input  logic [Ppb*PtrW-1:0]        cp_wdata_i,     // Ppb pointers, pointer k at [k*PtrW +: PtrW]
   // Z FIFO
   input  logic [ZPtrW-1:0]           zf_wr_ptr_i,
   output logic                       z_en_o,         // Z word read (data in S2)
@@ -91,26 +93,28 @@ module esc_cau_lane #(
   // ---------------------------------------------------------------------------
   // Memories
   // ---------------------------------------------------------------------------
-  logic              cp_re;
+  logic              cp_re;      // the prefetch takes pointer pf_c_q
+  logic              cp_ram_re;  // ... and reads its word (the first pointer of a word)
   logic [CpAW-1:0]   cp_raddr;
-  logic [PtrW-1:0]   cp_rdata;
+  logic [Ppb*PtrW-1:0] cp_word;
+  logic [PtrW-1:0]   cp_rdata;   // the pointer taken last (word + registered select)
   logic              coef_re;
   logic [CoefAW-1:0] coef_raddr;
   logic [Cpb*EntW-1:0] coef_word;
   logic [EntW-1:0]   coef_rdata;  // the entry read last (word + registered entry select)
 
   esc_prim_ram_1r1w #(
-    .Depth(MaxChannels + 1),
-    .Width(PtrW)
+    .Depth(MaxChannels / Ppb + 1),
+    .Width(Ppb * PtrW)
   ) u_colptr_ram (
     .clk_i,
     .rst_ni,
     .we_i   (cp_we_i),
     .waddr_i(cp_waddr_i),
     .wdata_i(cp_wdata_i),
-    .re_i   (cp_re),
+    .re_i   (cp_ram_re),
     .raddr_i(cp_raddr),
-    .rdata_o(cp_rdata)
+    .rdata_o(cp_word)
   );
 
   esc_prim_ram_1r1w #(
@@ -131,7 +135,7 @@ module esc_cau_lane #(
   // PF: column-pointer prefetch into the column queue
   // ---------------------------------------------------------------------------
   logic               pf_run_q, pf_run_d;
-  logic [CpAW-1:0]    pf_c_q, pf_c_d;
+  logic [CpIdxW-1:0]  pf_c_q, pf_c_d;
   logic [TileW-1:0]   pf_tile_q, pf_tile_d;
   logic               pf_rv_q, pf_rv_d;          // read in flight (data valid this cycle)
   logic               pf_rfirst_q, pf_rfirst_d;  // that read was pointer 0
@@ -145,10 +149,25 @@ module esc_cau_lane #(
   logic [CqW-1:0]     cq_head;
   logic [CqFillW-1:0] cq_fill;
 
-  assign pf_c_is_end = ({{(32 - CpAW) {1'b0}}, pf_c_q} == {16'd0, cfg_c_i});
+  assign pf_c_is_end = ({{(32 - CpIdxW) {1'b0}}, pf_c_q} == {16'd0, cfg_c_i});
   assign cp_re       = pf_run_q && !stop_i &&
                        ((32'(cq_fill) + 32'(pf_rv_q)) < CqDepth);
-  assign cp_raddr    = pf_c_q;
+  // Pointer c sits in word c / Ppb at slot c mod Ppb. The RAM holds its read data, so the
+  // prefetch reads a word only for its first pointer (c = 0 starts every tile with a read) and
+  // selects the others from the held word; the slot is registered with the take.
+  localparam int unsigned CpSelW = $clog2(Ppb);
+  logic [CpSelW-1:0] cp_sel_d, cp_sel_q;
+  assign cp_ram_re = cp_re && (pf_c_q[CpSelW-1:0] == '0);
+  assign cp_raddr  = pf_c_q[CpIdxW-1:CpSelW];
+  assign cp_sel_d  = cp_re ? pf_c_q[CpSelW-1:0] : cp_sel_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cp_sel_q <= '0;
+    end else begin
+      cp_sel_q <= cp_sel_d;
+    end
+  end
+  assign cp_rdata = cp_word[32'(cp_sel_q)*PtrW +: PtrW];
 
   always_comb begin
     pf_run_d    = pf_run_q;
@@ -438,7 +457,7 @@ module esc_cau_lane #(
   assign tiles_done_o = tiles_done_q;
   assign active_o     = ent;
   assign coef_re_o    = coef_re;
-  assign cp_re_o      = cp_re;
+  assign cp_re_o      = cp_ram_re;
   assign psum_we_o    = s2_ent_q;
 
   // Errors: pointer errors from the prefetch, entry errors from S1.

@@ -40,22 +40,25 @@ module esc_param_check #(
   if (!(CoefDepth >= 2 && esc_pkg::is_pow2(CoefDepth) && NumCoefLanes * CoefDepth <= esc_pkg::pow2(24))) begin : gen_check7
     $error("esc_top parameters: CoefDepth must be a power of two >= 2 with L * CoefDepth <= 2^24 (load address space)");
   end
-  if (!(CoefDepth >= esc_pkg::coef_per_beat(esc_pkg::coef_entry_width(MaxFilters, NumCoefLanes, MaxBases, CoefWidth)))) begin : gen_check8
+  if (!(CoefDepth >= esc_pkg::fields_per_beat(esc_pkg::coef_entry_width(MaxFilters, NumCoefLanes, MaxBases, CoefWidth)))) begin : gen_check8
     $error("esc_top parameters: CoefDepth must hold at least one COEF beat of entries");
   end
-  if (!(NumCoefLanes * esc_pkg::colptr_stride(MaxChannels) <= esc_pkg::pow2(24))) begin : gen_check9
+  if (!(esc_pkg::colptr_stride(MaxChannels) >= 2 * esc_pkg::fields_per_beat(esc_pkg::coef_ptr_width(CoefDepth)))) begin : gen_check9
+    $error("esc_top parameters: colptr_stride(C_MAX) must hold at least two COLPTR words (C_MAX >= 2 * pointers per beat - 1)");
+  end
+  if (!(NumCoefLanes * esc_pkg::colptr_stride(MaxChannels) <= esc_pkg::pow2(24))) begin : gen_check10
     $error("esc_top parameters: L * colptr_stride(C_MAX) must fit the 24-bit load address");
   end
-  if (!(esc_pkg::basis_depth(MaxBases, MaxChannels) <= esc_pkg::pow2(24))) begin : gen_check10
+  if (!(esc_pkg::basis_depth(MaxBases, MaxChannels) <= esc_pkg::pow2(24))) begin : gen_check11
     $error("esc_top parameters: M_MAX * C_MAX must fit the 24-bit load address");
   end
-  if (!(ZFifoDepth >= 2 && esc_pkg::is_pow2(ZFifoDepth))) begin : gen_check11
+  if (!(ZFifoDepth >= 2 && esc_pkg::is_pow2(ZFifoDepth))) begin : gen_check12
     $error("esc_top parameters: ZFifoDepth must be a power of two >= 2");
   end
-  if (!(CoefWidth == 4 || CoefWidth == esc_pkg::CoefMaxW)) begin : gen_check12
+  if (!(CoefWidth == 4 || CoefWidth == esc_pkg::CoefMaxW)) begin : gen_check13
     $error("esc_top parameters: CoefWidth must be 4 or 8");
   end
-  if (!(MaxKernel == 3 && MaxDim == 1023)) begin : gen_check13
+  if (!(MaxKernel == 3 && MaxDim == 1023)) begin : gen_check14
     $error("esc_top parameters: MaxKernel and MaxDim are fixed (3, 1023): the window generator implements exactly these");
   end
 endmodule

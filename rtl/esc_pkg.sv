@@ -89,9 +89,9 @@ package esc_pkg;
         + idx_width(max_bases)
         + coef_width;
   endfunction
-  // stored coefficient entries per COEF load beat: the largest power of two that fits
-  function automatic int unsigned coef_per_beat(input int unsigned entry_width);
-    coef_per_beat = pow2($clog2(LdDataW / entry_width + 1) - 1);
+  // fields of field_width bits per load beat (COEF entries, COLPTR pointers): the largest power of two that fits
+  function automatic int unsigned fields_per_beat(input int unsigned field_width);
+    fields_per_beat = pow2($clog2(LdDataW / field_width + 1) - 1);
   endfunction
   // column-pointer width (0..CoefDepth, plus one for the end test)
   function automatic int unsigned coef_ptr_width(input int unsigned coef_depth);
@@ -146,8 +146,9 @@ package esc_pkg;
     // r: coefficient-memory word reads, all lanes (a column's first entry and each new word)
     REG_EVT_COEF_RD = 6'h36,
     REG_EVT_COEF_WR = 6'h37,  // r: coefficient-memory word writes since the last CLEAR
-    REG_EVT_COLPTR_RD = 6'h38,  // r: column-pointer reads, all lanes
-    REG_EVT_COLPTR_WR = 6'h39,  // r: column-pointer writes since the last CLEAR
+    // r: column-pointer word reads, all lanes (a tile's first pointer and each new word)
+    REG_EVT_COLPTR_RD = 6'h38,
+    REG_EVT_COLPTR_WR = 6'h39,  // r: column-pointer word writes since the last CLEAR
     REG_EVT_ZFIFO_RD = 6'h3A,  // r: Z FIFO word reads, all lanes
     REG_EVT_ZFIFO_WR = 6'h3B,  // r: Z FIFO word writes, counting each of the L lane copies
     REG_EVT_PSUM_RD = 6'h3C,  // r: PSUM reads, all lanes (accumulate and drain)
@@ -195,7 +196,8 @@ package esc_pkg;
     TGT_BASIS = 3'd1,  // addr: cb * MaxBases + m
     // addr: lane * (CoefDepth / E) + word; word w holds the lane's entries E*w .. E*w + E-1 (lane = n mod L)
     TGT_COEF = 3'd2,
-    TGT_COLPTR = 3'd3,  // addr: lane * colptr_stride(MaxChannels) + c, c = 0..C
+    // addr: lane * (colptr_stride(MaxChannels) / P) + word; word w holds the lane's pointers c = P*w .. P*w + P-1 (c = 0..C)
+    TGT_COLPTR = 3'd3,
     TGT_BIAS = 3'd4  // addr: output channel n
   } ld_tgt_e;
 
@@ -203,8 +205,6 @@ package esc_pkg;
   // <Tgt>Beat<Field>Lsb / <Tgt>Beat<Field>W
   localparam int unsigned IfmapBeatBytesLsb = 0;  // byte k of the word at [8k +: 8]
   localparam int unsigned IfmapBeatBytesW = 64;
-  localparam int unsigned ColptrBeatPtrLsb = 0;  // first entry of column c in the lane
-  localparam int unsigned ColptrBeatPtrW = 24;
   localparam int unsigned BiasBeatW = 54;
   localparam int unsigned BiasBeatMultLsb = 32;  // uint16 multiplier
   localparam int unsigned BiasBeatMultW = 16;

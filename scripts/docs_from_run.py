@@ -48,7 +48,7 @@ def escalate_dram_parts(run):
     """ESCALATE's load/result bytes by what they carry, and the bytes of the same information
     packed into full beats (the what-if of docs/energy.md). Every load beat is LdDataW = 72 bits
     (9 bytes) and writes one word of one buffer, so the buffer-write events (events.hpp) count
-    the beats of each kind: IFMAP words of 8 activations, COEF words of coef_per_beat entries,
+    the beats of each kind: IFMAP words of 8 activations, COEF words of fields_per_beat entries,
     one column pointer, one basis, one bias/requant triple."""
     beat = 9
     parts = {"ifmap": 0, "coef": 0, "colptr": 0, "basis_bias": 0, "result": 0}
@@ -118,7 +118,7 @@ def energy_blocks(run):
         f"{fmt_int(packed['ifmap'])} |",
         f"| weights: coefficient words (one beat each) | {fmt_int(parts['coef'])} | "
         f"{fmt_int(packed['weights'])} (weight bits + 54-bit bias/requant per channel) |",
-        f"| weights: column pointers (L beats per channel) | {fmt_int(parts['colptr'])} | |",
+        f"| weights: column-pointer words (per lane) | {fmt_int(parts['colptr'])} | |",
         f"| weights: basis and bias/requant beats | {fmt_int(parts['basis_bias'])} | |",
         f"| results out | {fmt_int(parts['result'])} | {fmt_int(packed['result'])} |",
         f"| **total** | **{fmt_int(total)}** | **{fmt_int(n_packed)}** |",

@@ -31,7 +31,7 @@ ORDER = ["BCU", "CAU lanes", "buffers", "post-processing", "controller + registe
 
 
 def coef_entry_bits(word_bits, beat_bits=72):
-    """Stored entry width of a coefficient-RAM word: the word holds E = coef_per_beat(entry)
+    """Stored entry width of a coefficient-RAM word: the word holds E = fields_per_beat(entry)
     entries (rtl/esc_interface.toml), the largest power of two that fits the load beat."""
     best = word_bits
     for e in (2, 4, 8, 16):

@@ -16,7 +16,7 @@ uint32_t coef_entry_bits(const HwCaps& hw) {
 }
 // Stored entries per word of a lane's coefficient RAM (= per COEF beat).
 uint32_t coef_word_entries(const HwCaps& hw) {
-  return hw::coef_per_beat(coef_entry_bits(hw));
+  return hw::fields_per_beat(coef_entry_bits(hw));
 }
 constexpr std::array<const char*, kNumMems> kMemNames = {"ifmap", "basis", "coef", "colptr",
                                                          "zfifo", "psum",  "bias"};
@@ -77,8 +77,10 @@ MemoryInfo memory_info(Mem m, const HwCaps& hw) {
       return {m, hw.coef_depth / coef_word_entries(hw), w, l, w, w};
     }
     case Mem::kColptr: {
-      const int w = static_cast<int>(hw::coef_ptr_width(static_cast<uint32_t>(hw.coef_depth)));
-      return {m, hw.C_MAX + 1, w, l, w, w};
+      const uint32_t pw = hw::coef_ptr_width(static_cast<uint32_t>(hw.coef_depth));
+      const int64_t per = hw::fields_per_beat(pw);
+      const int w = static_cast<int>(per * pw);
+      return {m, hw.C_MAX / per + 1, w, l, w, w};
     }
     case Mem::kZfifo: {
       const int w = static_cast<int>(T * hw::MidW);
@@ -134,15 +136,18 @@ EventCounts predict_events(const IntLayer& layer, const HwCaps& hw) {
   e.writes(Mem::kBasis) = u(cb * mb);
   e.reads(Mem::kCoef) = u(tiles * coef_word_reads);
   e.writes(Mem::kCoef) = u(coef_words);
-  e.reads(Mem::kColptr) = u(L * tiles * (C + 1));
-  e.writes(Mem::kColptr) = u(L * (C + 1));
+  // Column pointers: Ppb to a word; per tile a lane reads each word of its C + 1 pointers once.
+  const int64_t ppb = hw::fields_per_beat(hw::coef_ptr_width(static_cast<uint32_t>(hw.coef_depth)));
+  const int64_t cp_words = (C + 1 + ppb - 1) / ppb;
+  e.reads(Mem::kColptr) = u(L * tiles * cp_words);
+  e.writes(Mem::kColptr) = u(L * cp_words);
   e.reads(Mem::kZfifo) = u(tiles * nnz);
   e.writes(Mem::kZfifo) = u(L * tiles * C * M);
   e.reads(Mem::kPsum) = u(tiles * (nnz + N));
   e.writes(Mem::kPsum) = u(tiles * nnz);
   e.reads(Mem::kBias) = u(tiles * N);
   e.writes(Mem::kBias) = u(N);
-  const int64_t beats = ifmap_beats + cb * mb + coef_words + L * (C + 1) + N;
+  const int64_t beats = ifmap_beats + cb * mb + coef_words + L * cp_words + N;
   e.ld_bytes = u(beats * int64_t{hw::LdDataW / 8});
   e.res_bytes = u(T * tiles * N * int64_t{hw::ActW / 8});
   return e;

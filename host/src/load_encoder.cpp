@@ -44,7 +44,7 @@ CoefEntryLayout coef_entry_layout(const HwCaps& hw) {
   e.m_w = hw::idx_width(static_cast<uint32_t>(hw.M_MAX));
   e.a_w = static_cast<uint32_t>(hw.coef_w);
   e.width = hw::coef_entry_width(nmax, lanes, static_cast<uint32_t>(hw.M_MAX), e.a_w);
-  e.per_beat = hw::coef_per_beat(e.width);
+  e.per_beat = hw::fields_per_beat(e.width);
   return e;
 }
 
@@ -74,11 +74,30 @@ LoadBeat coef_beat(int lane, int64_t word, const std::vector<CoefEntry>& entries
   return b;
 }
 
-LoadBeat colptr_beat(int lane, int c, uint32_t ptr, uint32_t colptr_stride) {
+ColptrLayout colptr_layout(const HwCaps& hw) {
+  ColptrLayout p;
+  p.width = hw::coef_ptr_width(static_cast<uint32_t>(hw.coef_depth));
+  p.per_beat = hw::fields_per_beat(p.width);
+  return p;
+}
+
+LoadBeat colptr_beat(int lane, int64_t word, const std::vector<uint32_t>& ptrs, const HwCaps& hw,
+                     uint32_t colptr_stride) {
+  const ColptrLayout f = colptr_layout(hw);
+  if (ptrs.size() > f.per_beat) {
+    throw std::invalid_argument("colptr_beat: " + std::to_string(ptrs.size()) +
+                                " pointers, a beat holds " + std::to_string(f.per_beat));
+  }
   LoadBeat b;
   b.tgt = hw::kTgtColptr;
-  b.addr = static_cast<uint32_t>(lane) * colptr_stride + static_cast<uint32_t>(c);
-  b.lo = hw::colptr_beat::kPtr.put(ptr);
+  b.addr = static_cast<uint32_t>(lane) * (colptr_stride / f.per_beat) + static_cast<uint32_t>(word);
+  for (size_t k = 0; k < ptrs.size(); ++k) {
+    if (ptrs[k] >> f.width != 0) {
+      throw std::invalid_argument("colptr_beat: pointer " + std::to_string(ptrs[k]) +
+                                  " does not fit " + std::to_string(f.width) + " bits");
+    }
+    put_bits(b, static_cast<uint32_t>(k) * f.width, f.width, ptrs[k]);
+  }
   return b;
 }
 
@@ -143,9 +162,16 @@ std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps)
       out.push_back(coef_beat(l, static_cast<int64_t>(i / per_beat), word, caps.hw));
     }
   }
+  // COLPTR: each lane's C + 1 pointers, per_beat of them in a beat (one RAM word).
+  const uint32_t ptr_per_beat = colptr_layout(caps.hw).per_beat;
   for (int l = 0; l < enc.lanes; ++l) {
-    for (int c = 0; c <= cfg.C; ++c) {
-      out.push_back(colptr_beat(l, c, enc.colptr[l][c], caps.colptr_stride));
+    const std::vector<uint32_t>& cp = enc.colptr[l];
+    for (size_t c = 0; c < cp.size(); c += ptr_per_beat) {
+      const std::vector<uint32_t> word(
+          cp.begin() + static_cast<std::ptrdiff_t>(c),
+          cp.begin() + static_cast<std::ptrdiff_t>(std::min(cp.size(), c + ptr_per_beat)));
+      out.push_back(colptr_beat(l, static_cast<int64_t>(c / ptr_per_beat), word, caps.hw,
+                                caps.colptr_stride));
     }
   }
   // BIAS / requant per output channel.

@@ -37,6 +37,10 @@ constexpr int kNMax = ESC_CAU_NMAX;
 constexpr int kCMax = ESC_CAU_CMAX;
 constexpr int kDepth = ESC_CAU_COEF_DEPTH;
 constexpr uint32_t kCpStride = hw::colptr_stride(kCMax);
+// COLPTR words: pointers per beat and words per lane (load-address stride).
+constexpr uint32_t kCpPer = hw::fields_per_beat(hw::coef_ptr_width(ESC_CAU_COEF_DEPTH));
+constexpr uint32_t kCpWords = kCpStride / kCpPer;
+static_assert(kCMax / kCpPer + 1 < kCpWords, "a word past C_MAX must stay inside the lane");
 
 constexpr uint8_t kTgtColptr = hw::kTgtColptr, kTgtBias = hw::kTgtBias;
 constexpr int kErrCoefPtr = hw::err::kCoefPtr, kErrCoefIndex = hw::err::kCoefIndex,
@@ -160,8 +164,21 @@ LdBeat raw_coef_beat(int lane, int word, const std::vector<Entry>& es) {
   const uint32_t words = static_cast<uint32_t>(kDepth / static_cast<int>(f.per_beat));
   return {hw::kTgtCoef, static_cast<uint32_t>(lane) * words + static_cast<uint32_t>(word), lo};
 }
-LdBeat colptr_beat(int lane, int c, uint32_t ptr) {
-  return fold(esc::colptr_beat(lane, c, ptr, kCpStride));
+// Column pointers c = 0..C of lane l (entries before column c).
+std::vector<uint32_t> lane_ptrs(const CauCase& cs, int l) {
+  std::vector<uint32_t> p{0};
+  for (int c = 0; c < cs.C; ++c) {
+    p.push_back(p.back() + static_cast<uint32_t>(cs.col[l][c].size()));
+  }
+  return p;
+}
+// The COLPTR word `word` of `lane` from the lane's pointers (per_beat of them per word).
+LdBeat colptr_word(int lane, int word, const std::vector<uint32_t>& ptrs) {
+  const size_t per = colptr_layout(cau_caps()).per_beat, c0 = static_cast<size_t>(word) * per;
+  const std::vector<uint32_t> w(
+      ptrs.begin() + static_cast<std::ptrdiff_t>(c0),
+      ptrs.begin() + static_cast<std::ptrdiff_t>(std::min(ptrs.size(), c0 + per)));
+  return fold(esc::colptr_beat(lane, word, w, cau_caps(), kCpStride));
 }
 LdBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift) {
   return fold(esc::bias_beat(n, bias, mult, shift));
@@ -170,13 +187,16 @@ LdBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift) {
 std::vector<LdBeat> encode(const CauCase& cs) {
   std::vector<LdBeat> v;
   const size_t per_beat = coef_entry_layout(cau_caps()).per_beat;
+  const size_t ptr_per_beat = colptr_layout(cau_caps()).per_beat;
   for (int l = 0; l < kL; ++l) {
     std::vector<Entry> lane;
     for (int c = 0; c < cs.C; ++c) {
-      v.push_back(colptr_beat(l, c, static_cast<uint32_t>(lane.size())));
       lane.insert(lane.end(), cs.col[l][c].begin(), cs.col[l][c].end());
     }
-    v.push_back(colptr_beat(l, cs.C, static_cast<uint32_t>(lane.size())));
+    const std::vector<uint32_t> ptrs = lane_ptrs(cs, l);
+    for (size_t w = 0; w * ptr_per_beat < ptrs.size(); ++w) {
+      v.push_back(colptr_word(l, static_cast<int>(w), ptrs));
+    }
     for (size_t i = 0; i < lane.size(); i += per_beat) {
       const std::vector<Entry> word(
           lane.begin() + static_cast<std::ptrdiff_t>(i),
@@ -619,13 +639,19 @@ TEST_F(Cau, RunTimeErrors) {
         break;
       case 3:  // decreasing column pointers (found before column 0 issues anything)
         ec = {"colptr decreasing", kErrCoefPtr};
-        beats.push_back(colptr_beat(lane, 0, 1));
-        beats.push_back(colptr_beat(lane, 1, 0));
+        beats.push_back(colptr_word(lane, 0, {1, 0}));
         break;
       case 4:  // end pointer beyond CoefDepth
         ec = {"colptr > CoefDepth", kErrCoefPtr};
-        beats.push_back(
-            colptr_beat(lane, cs.C, kDepth + 1 + static_cast<uint32_t>(r.uniform(0, 100))));
+        {
+          // The largest pointer a word can hold is 2^width - 1.
+          const uint32_t top = (1u << colptr_layout(cau_caps()).width) - 1;
+          std::vector<uint32_t> p = lane_ptrs(cs, lane);
+          p[static_cast<size_t>(cs.C)] =
+              kDepth + 1 + static_cast<uint32_t>(r.uniform(0, top - kDepth - 1));
+          const int per = static_cast<int>(colptr_layout(cau_caps()).per_beat);
+          beats.push_back(colptr_word(lane, cs.C / per, p));
+        }
         break;
     }
     SCOPED_TRACE(std::string("error case: ") + ec.what + ", lane " + std::to_string(lane) + ", " +
@@ -676,9 +702,11 @@ TEST_F(Cau, LoadErrors) {
       {"COEF m >= MaxBases in the last slot",
        raw_coef_beat(l, 0, {{l, 0, 1}, {l, 0, 1}, {l, 0, 1}, {l, kMaxBases + 1, 7}}),
        kErrLoadIndex},
-      {"COLPTR lane >= L", colptr_beat(kL, 0, 1), kErrLoadAddr},
-      {"COLPTR c > MaxChannels",
-       {kTgtColptr, static_cast<uint32_t>(l * kCpStride + kCMax + 1), 0},
+      {"COLPTR lane >= L", {kTgtColptr, static_cast<uint32_t>(kL) * kCpWords, 1}, kErrLoadAddr},
+      // the word after the one holding c = MaxChannels, still inside the lane's address range
+      {"COLPTR word > MaxChannels / P",
+       {kTgtColptr, static_cast<uint32_t>(l) * kCpWords + static_cast<uint32_t>(kCMax) / kCpPer + 1,
+        0},
        kErrLoadAddr},
       {"BIAS n >= MaxFilters", {kTgtBias, static_cast<uint32_t>(kNMax), 0}, kErrLoadAddr},
   };

@@ -10,6 +10,7 @@
 #include "esc/coef_codec.hpp"
 #include "esc/events.hpp"
 #include "esc/layer.hpp"
+#include "esc/load_encoder.hpp"
 #include "esc/tiling.hpp"
 #include "esc/top_fixture.hpp"
 
@@ -31,13 +32,16 @@ LayerConfig cfg_of(int C, int N, int H, int W, int K, int stride, int pad, int M
 
 using EventCounters = TopTest;
 
-// Counted by hand for the default build (T = 4, L = 8), not by predict_events: C = 2, N = 3,
-// 4x4 output (4 tiles, each inside one output row), K = 3, M = 2, three coefficients:
-// n = 0 at (c 0, m 0) and (c 1, m 1), none for n = 1, n = 2 at (c 1, m 0).
+// Counted by hand for the default build (T = 4, L = 8, 4 pointers per COLPTR word), not by
+// predict_events: C = 2, N = 3, 4x4 output (4 tiles, each inside one output row), K = 3,
+// M = 2, three coefficients: n = 0 at (c 0, m 0) and (c 1, m 1), none for n = 1, n = 2 at
+// (c 1, m 0).
 TEST_F(EventCounters, HandCountedTinyLayer) {
   Accel acc(options());
   const HwCaps hw = acc.caps();
-  if (hw.T != 4 || hw.L != 8) GTEST_SKIP() << "hand counts are for T = 4, L = 8";
+  if (hw.T != 4 || hw.L != 8 || colptr_layout(hw).per_beat != 4) {
+    GTEST_SKIP() << "hand counts are for T = 4, L = 8, 4 pointers per word";
+  }
   IntLayer l = make_random_layer(cfg_of(2, 3, 4, 4, 3, 1, 1, 2), 0.5, seed());
   l.coef.setZero();
   l.coef(0, 0, 0) = 1;
@@ -51,17 +55,17 @@ TEST_F(EventCounters, HandCountedTinyLayer) {
   EXPECT_EQ(e.writes(Mem::kIfmap), 4u);         // 32 bytes in 8-byte words
   EXPECT_EQ(e.reads(Mem::kBasis), 4u * 2 * 2);
   EXPECT_EQ(e.writes(Mem::kBasis), 2u);
-  EXPECT_EQ(e.reads(Mem::kCoef), 4u * 3);        // one word per column with entries, per lane
-  EXPECT_EQ(e.writes(Mem::kCoef), 2u);           // lane 0: 2 entries in 1 word; lane 2: 1 word
-  EXPECT_EQ(e.reads(Mem::kColptr), 8u * 4 * 3);  // every lane, C + 1 pointers per tile
-  EXPECT_EQ(e.writes(Mem::kColptr), 8u * 3);
+  EXPECT_EQ(e.reads(Mem::kCoef), 4u * 3);    // one word per column with entries, per lane
+  EXPECT_EQ(e.writes(Mem::kCoef), 2u);       // lane 0: 2 entries in 1 word; lane 2: 1 word
+  EXPECT_EQ(e.reads(Mem::kColptr), 8u * 4);  // every lane, one word (3 pointers) per tile
+  EXPECT_EQ(e.writes(Mem::kColptr), 8u);
   EXPECT_EQ(e.reads(Mem::kZfifo), 4u * 3);
   EXPECT_EQ(e.writes(Mem::kZfifo), 8u * 4 * 2 * 2);  // L copies of M words per slot
   EXPECT_EQ(e.reads(Mem::kPsum), 4u * (3 + 3));      // accumulate + drain of N channels
   EXPECT_EQ(e.writes(Mem::kPsum), 4u * 3);
   EXPECT_EQ(e.reads(Mem::kBias), 4u * 3);
   EXPECT_EQ(e.writes(Mem::kBias), 3u);
-  EXPECT_EQ(e.ld_bytes, (4u + 2 + 2 + 24 + 3) * 9);
+  EXPECT_EQ(e.ld_bytes, (4u + 2 + 2 + 8 + 3) * 9);
   EXPECT_EQ(e.res_bytes, 4u * 3 * 4);
 }
 
@@ -80,7 +84,7 @@ TEST_F(EventCounters, CoefficientWordsReadOncePerWord) {
   const EncodedCoef enc = encode_coef(l.coef, L);
   ASSERT_EQ(enc.entries[0].size(), 12u);
   const uint64_t tiles = 4;  // 16 pixels, T = 4
-  if (hw.T == 4 && hw::coef_per_beat(hw::coef_entry_width(
+  if (hw.T == 4 && hw::fields_per_beat(hw::coef_entry_width(
                        static_cast<uint32_t>(hw.N_MAX), static_cast<uint32_t>(hw.L),
                        static_cast<uint32_t>(hw.M_MAX), static_cast<uint32_t>(hw.coef_w))) == 4) {
     EXPECT_EQ(r.stats.events.reads(Mem::kCoef), tiles * (3 + 1));

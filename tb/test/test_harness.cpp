@@ -6,6 +6,7 @@
 #include <map>
 
 #include "esc/accel_driver.hpp"
+#include "esc/coef_codec.hpp"
 #include "esc/fixture.hpp"
 #include "esc/random_layer.hpp"
 #include "esc/scoreboard.hpp"
@@ -178,9 +179,24 @@ TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
         }
         break;
       }
-      case hw::kTgtColptr:
+      case hw::kTgtColptr: {
+        // Words of per_beat pointers; each equals the CSC pointer it stands for.
+        const ColptrLayout f = colptr_layout(dc.hw);
+        const uint32_t words = dc.colptr_stride / f.per_beat;
+        const int lane = static_cast<int>(b.addr / words);
+        const uint32_t w = b.addr % words;
+        ASSERT_LT(lane, dc.hw.L);
+        const EncodedCoef enc = encode_coef(l.coef, dc.hw.L);
+        for (uint32_t k = 0; k < f.per_beat && w * f.per_beat + k <= static_cast<uint32_t>(c.C);
+             ++k) {
+          ASSERT_LE((k + 1) * f.width, 64u);
+          const hw::Field field{k * f.width, f.width};
+          EXPECT_EQ(field.get(b.lo), enc.colptr[static_cast<size_t>(lane)][w * f.per_beat + k])
+              << "lane " << lane << " c " << w * f.per_beat + k;
+        }
         ++colptr;
         break;
+      }
       case hw::kTgtBias: {
         ASSERT_EQ(static_cast<int32_t>(hw::bias_beat::kBias.get(b.lo)), l.rq.bias[b.addr]);
         ASSERT_EQ(hw::bias_beat::kMult.get(b.lo), l.rq.mult[b.addr]);
@@ -195,7 +211,8 @@ TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
   EXPECT_EQ(ifmap, (l.x.size() + 7) / 8);
   EXPECT_EQ(basis, c.M);
   EXPECT_EQ(coef, int64_t{c.N} * c.C * c.M);
-  EXPECT_EQ(colptr, int64_t{dc.hw.L} * (c.C + 1));
+  const int64_t per = colptr_layout(dc.hw).per_beat;
+  EXPECT_EQ(colptr, int64_t{dc.hw.L} * ((c.C + 1 + per - 1) / per));
   EXPECT_EQ(bias, c.N);
 }
 

@@ -11,6 +11,7 @@
 #include "esc/accel.hpp"
 #include "esc/accel_driver.hpp"
 #include "esc/coef_codec.hpp"
+#include "esc/load_encoder.hpp"
 #include "esc/top_fixture.hpp"
 
 namespace esc {
@@ -198,14 +199,8 @@ TEST_F(Reliability, CoefPointersDecrease) {
   const DeviceCaps dc = d.read_caps();
   IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
   load(d, l, dc);
-  LoadBeat b;  // lane 0: column 1 starts before column 0
-  b.tgt = hw::kTgtColptr;
-  b.addr = 1;
-  b.lo = 0;
-  LoadBeat b0 = b;
-  b0.addr = 0;
-  b0.lo = 5;
-  d.queue_load({b0, b});
+  // lane 0: column 1 starts before column 0 (word 0 of the lane's pointers)
+  d.queue_load({colptr_beat(0, 0, {5, 0}, dc.hw, dc.colptr_stride)});
   d.pump_load(1000);
   d.write_config(l.cfg);
   EXPECT_EQ(start_expect_error(d, 100000), kCoefPtr);
@@ -218,15 +213,19 @@ TEST_F(Reliability, CoefPointerBeyondDepth) {
   const DeviceCaps dc = d.read_caps();
   IntLayer l = make_random_layer(small_cfg(), 1.0, seed());
   load(d, l, dc);
-  LoadBeat b;
-  b.tgt = hw::kTgtColptr;
-  b.addr = static_cast<uint32_t>(l.cfg.C);  // end pointer of lane 0
-  b.lo = static_cast<uint64_t>(dc.hw.coef_depth) + 1;
-  d.queue_load({b});
+  // The end pointer (c = C) of lane 0 beyond the depth, the word's other pointers as loaded.
+  std::vector<uint32_t> ptrs = encode_coef(l.coef, dc.hw.L).colptr[0];
+  ptrs[static_cast<size_t>(l.cfg.C)] = static_cast<uint32_t>(dc.hw.coef_depth) + 1;
+  const ColptrLayout cl = colptr_layout(dc.hw);
+  const size_t w = static_cast<size_t>(l.cfg.C) / cl.per_beat;
+  const std::vector<uint32_t> word(
+      ptrs.begin() + static_cast<std::ptrdiff_t>(w * cl.per_beat),
+      ptrs.begin() + static_cast<std::ptrdiff_t>(std::min(ptrs.size(), (w + 1) * cl.per_beat)));
+  d.queue_load({colptr_beat(0, static_cast<int64_t>(w), word, dc.hw, dc.colptr_stride)});
   d.pump_load(1000);
   d.write_config(l.cfg);
-  // The beat itself is legal (lane 0, c = C <= C_MAX): the load path stores the pointer
-  // (clipped to CoefDepth + 1) and the lane finds it beyond the depth while running.
+  // The beat itself is legal (lane 0, the word of c = C <= C_MAX): the load path stores the
+  // pointer as sent and the lane finds it beyond the depth while running.
   EXPECT_EQ(start_expect_error(d, 100000), kCoefPtr);
   d.wait_idle(1000);
   expect_clean_layer(acc);
@@ -281,14 +280,16 @@ void bad_load_case(uint64_t seed, Accel& acc, const LoadBeat& bad, int want) {
 TEST_F(Reliability, LoadAddressOutOfRange) {
   Accel acc(options());
   const DeviceCaps dc = acc.driver().read_caps();
+  const uint32_t cp_per = colptr_layout(dc.hw).per_beat;
   const std::vector<LoadBeat> bads = {
       {hw::kTgtIfmap, static_cast<uint32_t>(dc.hw.ifmap_bytes / 8), 0, 0},
       {hw::kTgtBasis, static_cast<uint32_t>(dc.hw.M_MAX * dc.hw.C_MAX), 0, 0},
       {hw::kTgtCoef,
        static_cast<uint32_t>(dc.hw.L * dc.hw.coef_depth / coef_entry_layout(dc.hw).per_beat), 0, 0},
       {hw::kTgtBias, static_cast<uint32_t>(dc.hw.N_MAX), 0, 0},
-      {hw::kTgtColptr, static_cast<uint32_t>(dc.hw.L) * dc.colptr_stride, 0, 0},  // lane >= L
-      {hw::kTgtColptr, static_cast<uint32_t>(dc.hw.C_MAX + 1), 0, 0},             // c > C_MAX
+      // COLPTR lane >= L, and lane 0's word after the one holding c = C_MAX
+      {hw::kTgtColptr, static_cast<uint32_t>(dc.hw.L) * (dc.colptr_stride / cp_per), 0, 0},
+      {hw::kTgtColptr, static_cast<uint32_t>(dc.hw.C_MAX) / cp_per + 1, 0, 0},
       {5, 0, 0, 0},
       {7, 0, 0, 0},
   };

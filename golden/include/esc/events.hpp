@@ -64,12 +64,13 @@ MemoryInfo memory_info(Mem m, const HwCaps& hw);
 //   basis rd = tiles*C*M                wr = CB*M
 //   coef  rd = tiles*sum_{lane, column} words the column's entries span
 //                                       wr = sum_lane ceil(entries / Cpb)
-//         (Cpb = coef_per_beat(entry width) entries per word and per COEF beat)
-//   colptr rd = L*tiles*(C+1)           wr = L*(C+1)
+//         (Cpb = fields_per_beat(entry width) entries per word and per COEF beat)
+//   colptr rd = L*tiles*ceil((C+1)/Ppb) wr = L*ceil((C+1)/Ppb)
+//         (Ppb = fields_per_beat(pointer width) pointers per word and per COLPTR beat)
 //   zfifo rd = tiles*nnz                wr = L*tiles*C*M
 //   psum  rd = tiles*(nnz+N)            wr = tiles*nnz
 //   bias  rd = tiles*N                  wr = N
-//   ld_bytes = 9 * load beats (IFMAP + BASIS + coef words + COLPTR + BIAS beats)
+//   ld_bytes = 9 * load beats (IFMAP + BASIS + coef words + pointer words + BIAS beats)
 //   res_bytes = T*tiles*N
 EventCounts predict_events(const IntLayer& layer, const HwCaps& hw);
 

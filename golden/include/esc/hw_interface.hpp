@@ -98,9 +98,10 @@ constexpr uint32_t coef_entry_width(uint32_t max_filters, uint32_t lanes, uint32
                                     uint32_t coef_width) {
   return idx_width(lane_filters(max_filters, lanes)) + idx_width(max_bases) + coef_width;
 }
-// stored coefficient entries per COEF load beat: the largest power of two that fits
-constexpr uint32_t coef_per_beat(uint32_t entry_width) {
-  return pow2(clog2(LdDataW / entry_width + 1) - 1);
+// fields of field_width bits per load beat (COEF entries, COLPTR pointers): the largest power of
+// two that fits
+constexpr uint32_t fields_per_beat(uint32_t field_width) {
+  return pow2(clog2(LdDataW / field_width + 1) - 1);
 }
 // column-pointer width (0..CoefDepth, plus one for the end test)
 constexpr uint32_t coef_ptr_width(uint32_t coef_depth) {
@@ -197,9 +198,9 @@ inline constexpr uint32_t kEvtBasisWr = 0x35;
 inline constexpr uint32_t kEvtCoefRd = 0x36;
 // r: coefficient-memory word writes since the last CLEAR
 inline constexpr uint32_t kEvtCoefWr = 0x37;
-// r: column-pointer reads, all lanes
+// r: column-pointer word reads, all lanes (a tile's first pointer and each new word)
 inline constexpr uint32_t kEvtColptrRd = 0x38;
-// r: column-pointer writes since the last CLEAR
+// r: column-pointer word writes since the last CLEAR
 inline constexpr uint32_t kEvtColptrWr = 0x39;
 // r: Z FIFO word reads, all lanes
 inline constexpr uint32_t kEvtZfifoRd = 0x3A;
@@ -267,7 +268,8 @@ enum LoadTarget : uint8_t {
   kTgtBasis = 1,  // addr: cb * MaxBases + m
   kTgtCoef = 2,   // addr: lane * (CoefDepth / E) + word; word w holds the lane's entries E*w .. E*w
                   // + E-1 (lane = n mod L)
-  kTgtColptr = 3,  // addr: lane * colptr_stride(MaxChannels) + c, c = 0..C
+  kTgtColptr = 3,  // addr: lane * (colptr_stride(MaxChannels) / P) + word; word w holds the lane's
+                   // pointers c = P*w .. P*w + P-1 (c = 0..C)
   kTgtBias = 4,    // addr: output channel n
 };
 
@@ -275,11 +277,9 @@ enum LoadTarget : uint8_t {
 namespace ifmap_beat {
 inline constexpr Field kBytes{0, 64};
 }  // namespace ifmap_beat
-namespace basis_beat {}  // namespace basis_beat
-namespace coef_beat {}   // namespace coef_beat
-namespace colptr_beat {
-inline constexpr Field kPtr{0, 24};
-}  // namespace colptr_beat
+namespace basis_beat {}   // namespace basis_beat
+namespace coef_beat {}    // namespace coef_beat
+namespace colptr_beat {}  // namespace colptr_beat
 namespace bias_beat {
 inline constexpr Field kBias{0, 32};
 inline constexpr Field kMult{32, 16};
@@ -435,8 +435,12 @@ inline std::vector<std::string> param_errors(uint32_t NumPixLanes, uint32_t NumC
     out.emplace_back(
         "CoefDepth must be a power of two >= 2 with L * CoefDepth <= 2^24 (load address space)");
   if (!(CoefDepth >=
-        coef_per_beat(coef_entry_width(MaxFilters, NumCoefLanes, MaxBases, CoefWidth))))
+        fields_per_beat(coef_entry_width(MaxFilters, NumCoefLanes, MaxBases, CoefWidth))))
     out.emplace_back("CoefDepth must hold at least one COEF beat of entries");
+  if (!(colptr_stride(MaxChannels) >= 2 * fields_per_beat(coef_ptr_width(CoefDepth))))
+    out.emplace_back(
+        "colptr_stride(C_MAX) must hold at least two COLPTR words (C_MAX >= 2 * pointers per beat "
+        "- 1)");
   if (!(NumCoefLanes * colptr_stride(MaxChannels) <= pow2(24)))
     out.emplace_back("L * colptr_stride(C_MAX) must fit the 24-bit load address");
   if (!(basis_depth(MaxBases, MaxChannels) <= pow2(24)))

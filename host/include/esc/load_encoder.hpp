@@ -33,7 +33,7 @@ struct DeviceCaps {
 std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps);
 
 // A build's stored coefficient entry {n / L, m, a} (a in the low bits) and how many of them
-// one COEF beat carries (rtl/esc_interface.toml: coef_entry_width, coef_per_beat).
+// one COEF beat carries (rtl/esc_interface.toml: coef_entry_width, fields_per_beat).
 struct CoefEntryLayout {
   uint32_t nl_w = 0, m_w = 0, a_w = 0;  // field widths, a lowest
   uint32_t width = 0;                   // nl_w + m_w + a_w
@@ -44,8 +44,18 @@ CoefEntryLayout coef_entry_layout(const HwCaps& hw);
 // The COEF beat of word `word` of `lane`: entries[0..size) (at most per_beat; the rest of the
 // word is zero), n of each entry the global output channel (n mod L must be `lane`).
 LoadBeat coef_beat(int lane, int64_t word, const std::vector<CoefEntry>& entries, const HwCaps& hw);
-// The COLPTR and BIAS beats of single entries (also used by block-level tests).
-LoadBeat colptr_beat(int lane, int c, uint32_t ptr, uint32_t colptr_stride);
+// A build's column pointers: width and how many one COLPTR beat carries (coef_ptr_width,
+// fields_per_beat); a lane's pointer words sit colptr_stride / per_beat apart.
+struct ColptrLayout {
+  uint32_t width = 0;     // bits of one pointer
+  uint32_t per_beat = 0;  // pointers per beat (a power of two)
+};
+ColptrLayout colptr_layout(const HwCaps& hw);
+// The COLPTR beat of word `word` of `lane`: pointers c = per_beat*word + k at slot k (at most
+// per_beat; the rest zero). Throws if a pointer does not fit the pointer width.
+LoadBeat colptr_beat(int lane, int64_t word, const std::vector<uint32_t>& ptrs, const HwCaps& hw,
+                     uint32_t colptr_stride);
+// The BIAS beat of one output channel (also used by block-level tests).
 LoadBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift);
 
 // REG_KSP / REG_MODE words of a configuration.

@@ -49,7 +49,7 @@ def escalate_dram_parts(run):
     packed into full beats (the what-if of docs/energy.md). Every load beat is LdDataW = 72 bits
     (9 bytes) and writes one word of one buffer, so the buffer-write events (events.hpp) count
     the beats of each kind: IFMAP words of 8 activations, COEF words of fields_per_beat entries,
-    one column pointer, one basis, one bias/requant triple."""
+    fields_per_beat column pointers, one basis, one bias/requant triple."""
     beat = 9
     parts = {"ifmap": 0, "coef": 0, "colptr": 0, "basis_bias": 0, "result": 0}
     packed = {"ifmap": 0.0, "weights": 0.0, "result": 0.0}

@@ -58,6 +58,7 @@
       esc_pkg::REG_CYC_STALL: f_rexp = cnt_q.stall;
       esc_pkg::REG_RES_BEATS: f_rexp = cnt_q.res_beats;
       esc_pkg::REG_LD_BEATS:  f_rexp = cnt_q.ld_beats;
+      esc_pkg::REG_LD_IDLE:   f_rexp = cnt_q.ld_idle;
       default:                f_readable = 1'b0;
     endcase
   end
@@ -85,7 +86,7 @@
         RegsCntClr_P: assert (cnt_q.total == '0 && cnt_q.bcu == '0 && cnt_q.cau == '0 &&
                               cnt_q.stall == '0 && cnt_q.res_beats == '0);
       end
-      if ($past(clear_o)) RegsLdBeatsClear_P: assert (cnt_q.ld_beats == '0);
+      if ($past(clear_o)) RegsLdBeatsClear_P: assert (cnt_q.ld_beats == '0 && cnt_q.ld_idle == '0);
       // ... and otherwise count their events, one per cycle.
       if (!$past(cnt_clr_i)) begin
         RegsCntCount_P: assert (
@@ -98,6 +99,9 @@
       end
       if (!$past(clear_o)) begin
         RegsLdBeatsCount_P: assert (cnt_q.ld_beats == $past(cnt_q.ld_beats) + 32'($past(ld_fire_i)));
+        // LD_IDLE: the accepted beats that came with ld_idle_i (the top: while not busy).
+        RegsLdIdleCount_P: assert (cnt_q.ld_idle ==
+                                   $past(cnt_q.ld_idle) + 32'($past(ld_fire_i && ld_idle_i)));
       end
     end
   end
@@ -111,6 +115,7 @@
       RegsWriteBusy_C:    cover (wr && busy_i && reg_addr_i == esc_pkg::REG_C);
       RegsCntClr_C:       cover (cnt_clr_i && cnt_q.total != '0);
       RegsClearLd_C:      cover (clear_o && cnt_q.ld_beats != '0);
+      RegsLdBusy_C:       cover (ld_fire_i && !ld_idle_i && cnt_q.ld_idle != '0);
     end
   end
 

@@ -30,10 +30,12 @@ module esc_cau #(
   input  logic [esc_pkg::MIdxW-1:0] cfg_m_i,
   input  logic                          cfg_coef4_i,
   input  logic                          cfg_relu_i,
+  input  logic                          cfg_wbank_i,  // bank of COEF/COLPTR/BIAS the layer reads
   input  logic [esc_pkg::TileW-1:0]     cfg_num_tiles_i,
   input  logic                          start_i,    // one-cycle pulse, config legal
   input  logic                          abort_i,    // one-cycle pulse: flush, go idle
-  // Load stream writes, already handshaken by the top (only while idle).
+  // Load stream writes, already handshaken by the top: while busy, only into the bank that
+  // cfg_wbank_i does not name (ld_addr_i[LdSpaceW] is the bank of a beat).
   input  logic                          ld_we_i,
   input  esc_pkg::ld_tgt_e              ld_tgt_i,
   input  logic [esc_pkg::LdAddrW-1:0]   ld_addr_i,
@@ -90,8 +92,10 @@ module esc_cau #(
   localparam int unsigned PsumW    = T * esc_pkg::AccW;
   localparam int unsigned BiasAW   = esc_pkg::idx_width(MaxFilters);
   localparam int unsigned BiasW    = esc_pkg::BiasBeatW;  // the buffer stores the beat
-  localparam int unsigned CoefLaneW = esc_pkg::LdAddrW - CoefAW;  // lane field of a COEF address
-  localparam int unsigned CpLaneW   = esc_pkg::LdAddrW - CpAW;    // lane field of a COLPTR address
+  localparam int unsigned SpaceW    = esc_pkg::LdSpaceW;
+  localparam int unsigned CoefLaneW = SpaceW - CoefAW;  // lane field of a COEF address
+  localparam int unsigned CpLaneW   = SpaceW - CpAW;    // lane field of a COLPTR address
+  localparam int unsigned BiasRamAW = esc_pkg::idx_width(2 * MaxFilters);  // both banks
 
   logic flush;
   assign flush = start_i || abort_i;
@@ -161,8 +165,10 @@ module esc_cau #(
   logic                         ld_err_d, ld_err_q;
   esc_pkg::err_code_e           ld_err_code_d, ld_err_code_q;
 
-  assign ld_coef_lane  = ld_addr_i[esc_pkg::LdAddrW-1:CoefAW];
-  assign ld_cp_lane    = ld_addr_i[esc_pkg::LdAddrW-1:CpAW];
+  logic ld_bank;
+  assign ld_bank       = ld_addr_i[SpaceW];
+  assign ld_coef_lane  = ld_addr_i[SpaceW-1:CoefAW];
+  assign ld_cp_lane    = ld_addr_i[SpaceW-1:CpAW];
   assign ld_coef_wdata = ld_data_i[Cpb*EntW-1:0];  // already in the stored {n / L, m, a} form
   // Every entry of the word is checked, also the padding after a lane's last entry (the host
   // writes zeros there): n = (n / L) * L + lane must be < MaxFilters and m < MaxBases.
@@ -208,7 +214,7 @@ module esc_cau #(
           end
         end
         esc_pkg::TGT_BIAS: begin
-          if (32'(ld_addr_i) >= MaxFilters) begin
+          if (32'(ld_addr_i[SpaceW-1:0]) >= MaxFilters) begin
             ld_err_d      = 1'b1;
             ld_err_code_d = esc_pkg::ERR_LOAD_ADDR;
           end else begin
@@ -305,6 +311,8 @@ module esc_cau #(
       .cfg_m_i,
       .cfg_coef4_i,
       .cfg_num_tiles_i,
+      .cfg_bank_i     (cfg_wbank_i),
+      .wr_bank_i      (ld_bank),
       .coef_we_i      (ld_coef_we && (32'(ld_coef_lane) == l)),
       .coef_waddr_i   (ld_addr_i[CoefAW-1:0]),
       .coef_wdata_i   (ld_coef_wdata),
@@ -344,20 +352,26 @@ module esc_cau #(
   // ---------------------------------------------------------------------------
   logic              bias_re;
   logic [BiasAW-1:0] bias_raddr;
+  logic [BiasRamAW-1:0] bias_ram_waddr, bias_ram_raddr;
   logic [BiasW-1:0]  bias_rdata;
   logic              drain_idle;
 
+  // Both banks in one RAM: bank 1 starts at entry MaxFilters.
+  assign bias_ram_waddr = BiasRamAW'(ld_addr_i[BiasAW-1:0]) +
+                          (ld_bank ? BiasRamAW'(MaxFilters) : '0);
+  assign bias_ram_raddr = BiasRamAW'(bias_raddr) + (cfg_wbank_i ? BiasRamAW'(MaxFilters) : '0);
+
   esc_prim_ram_1r1w #(
-    .Depth(MaxFilters),
+    .Depth(2 * MaxFilters),
     .Width(BiasW)
   ) u_bias_ram (
     .clk_i,
     .rst_ni,
     .we_i   (ld_bias_we),
-    .waddr_i(ld_addr_i[BiasAW-1:0]),
+    .waddr_i(bias_ram_waddr),
     .wdata_i(ld_data_i[BiasW-1:0]),
     .re_i   (bias_re),
-    .raddr_i(bias_raddr),
+    .raddr_i(bias_ram_raddr),
     .rdata_o(bias_rdata)
   );
 
@@ -418,7 +432,8 @@ module esc_cau #(
               (cfg_n_i != '0) && (32'(cfg_n_i) <= MaxFilters) && (cfg_num_tiles_i != '0) &&
               (cfg_m_i != '0) && (32'(cfg_m_i) <= MaxBases))
   `ESC_ASSERT_NEVER(CauStartWhileBusy_A, start_i && busy_q)
-  `ESC_ASSERT_NEVER(CauLoadWhileBusy_A, ld_we_i && busy_q)
+  // While busy, loads only write the bank the layer does not read.
+  `ESC_ASSERT_NEVER(CauLoadIntoBankInUse_A, ld_we_i && busy_q && (ld_bank == cfg_wbank_i))
   `ESC_ASSERT_NEVER(CauZOverflow_A, z_valid_i && z_ready_o && zf_full)
   `ESC_ASSERT_NEVER(CauResNotBusy_A, res_valid_o && !busy_q)
   `ESC_ASSERT_KNOWN(CauResValidKnown_A, res_valid_o)

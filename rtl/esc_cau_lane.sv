@@ -51,7 +51,9 @@ module esc_cau_lane #(
   input  logic [esc_pkg::MIdxW-1:0] cfg_m_i,
   input  logic                       cfg_coef4_i,
   input  logic [TileW-1:0]           cfg_num_tiles_i,
-  // buffer loads
+  input  logic                       cfg_bank_i,   // bank of the coefficient/pointer RAMs read
+  // buffer loads (into bank wr_bank_i; while busy, never into cfg_bank_i)
+  input  logic                       wr_bank_i,
   input  logic                       coef_we_i,
   input  logic [CoefAW-1:0]          coef_waddr_i,
   input  logic [Cpb*EntW-1:0]        coef_wdata_i,   // Cpb entries {n_local, m, a}
@@ -103,31 +105,39 @@ module esc_cau_lane #(
   logic [Cpb*EntW-1:0] coef_word;
   logic [EntW-1:0]   coef_rdata;  // the entry read last (word + registered entry select)
 
+  // Both banks of each RAM: the coefficient bank is the top word-address bit (CoefDepth is a
+  // power of two); the pointer bank starts at word CpBankWords (C_MAX + 1 pointers per bank).
+  localparam int unsigned CpBankWords = MaxChannels / Ppb + 1;
+  localparam int unsigned CpRamAW     = esc_pkg::idx_width(2 * CpBankWords);
+  logic [CpRamAW-1:0] cp_ram_waddr, cp_ram_raddr;
+  assign cp_ram_waddr = CpRamAW'(cp_waddr_i) + (wr_bank_i ? CpRamAW'(CpBankWords) : '0);
+  assign cp_ram_raddr = CpRamAW'(cp_raddr) + (cfg_bank_i ? CpRamAW'(CpBankWords) : '0);
+
   esc_prim_ram_1r1w #(
-    .Depth(MaxChannels / Ppb + 1),
+    .Depth(2 * CpBankWords),
     .Width(Ppb * PtrW)
   ) u_colptr_ram (
     .clk_i,
     .rst_ni,
     .we_i   (cp_we_i),
-    .waddr_i(cp_waddr_i),
+    .waddr_i(cp_ram_waddr),
     .wdata_i(cp_wdata_i),
     .re_i   (cp_ram_re),
-    .raddr_i(cp_raddr),
+    .raddr_i(cp_ram_raddr),
     .rdata_o(cp_word)
   );
 
   esc_prim_ram_1r1w #(
-    .Depth(CoefDepth / Cpb),
+    .Depth(2 * CoefDepth / Cpb),
     .Width(Cpb * EntW)
   ) u_coef_ram (
     .clk_i,
     .rst_ni,
     .we_i   (coef_we_i),
-    .waddr_i(coef_waddr_i),
+    .waddr_i({wr_bank_i, coef_waddr_i}),
     .wdata_i(coef_wdata_i),
     .re_i   (coef_re),
-    .raddr_i(coef_raddr),
+    .raddr_i({cfg_bank_i, coef_raddr}),
     .rdata_o(coef_word)
   );
 

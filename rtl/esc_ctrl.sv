@@ -48,6 +48,7 @@ module esc_ctrl #(
   input  esc_pkg::err_code_e       cau_err_code_i,
   // Status
   output logic                     busy_o,
+  output logic                     running_o,    // StRun: loads into the idle banks allowed
   output logic                     done_o,
   output logic                     error_o,
   output esc_pkg::err_code_e       err_code_o,
@@ -275,6 +276,7 @@ module esc_ctrl #(
   end
 
   assign busy_o      = (state_q != StIdle);
+  assign running_o   = (state_q == StRun);
   assign done_o      = done_q;
   assign error_o     = error_q;
   assign err_code_o  = code_q;

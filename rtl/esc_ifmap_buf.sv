@@ -11,10 +11,14 @@
 // [8w, 8w + 8*SegWords) as rd_data_o[8b +: 8] = X[8w + b]. SegWords is chosen so that one
 // kernel row of all T windows of a tile row ((T-1)*2 + 3 bytes at stride 2) always fits
 // after an offset of up to 7. The window generator reads K segments per tile row and
-// channel. Taps outside the image read whatever the address points at
-// (addresses wrap); the window generator masks them.
+// channel. Taps outside the image read whatever the address points at (addresses wrap
+// within the half); the window generator masks them. The wrap matters: a segment read at
+// byte -1 (left pad of the first row) returns bytes 0..14 in its second word.
+//
+// Two halves. The buffer holds the two load banks of esc_top, IfmapBytes each: a write goes
+// to half wr_half_i, a read to half rd_half_i, and every address wraps within its half.
 module esc_ifmap_buf #(
-  parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes,  // power of two, >= 16
+  parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes,  // one half; power of two, >= 16
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
   parameter int unsigned SegWords    = esc_pkg::seg_words(NumPixLanes),
   parameter int unsigned ByteAddrW   = $clog2(IfmapBytes),
@@ -25,16 +29,18 @@ module esc_ifmap_buf #(
   input  logic                 rst_ni,
   // Load port: one 8-byte word, byte b at [8b+7:8b]
   input  logic                 wr_en_i,
+  input  logic                 wr_half_i,
   input  logic [WordAddrW-1:0] wr_word_i,
   input  logic [WordW-1:0]     wr_data_i,
   // Segment read port
   input  logic                 rd_en_i,
+  input  logic                 rd_half_i,
   input  logic [ByteAddrW-1:0] rd_addr_i,
   output logic [SegWords*WordW-1:0] rd_data_o  // byte b = X[(rd_addr_i & ~7) + b]
 );
 `include "esc_assert.svh"
 
-  localparam int unsigned BankDepth = IfmapBytes / (8 * SegWords);
+  localparam int unsigned BankDepth = 2 * IfmapBytes / (8 * SegWords);  // both halves
   localparam int unsigned Lg        = $clog2(SegWords);
   localparam int unsigned BankAddrW = WordAddrW - Lg;
 
@@ -56,10 +62,10 @@ module esc_ifmap_buf #(
       .clk_i,
       .rst_ni,
       .we_i   (wr_en_i && (wr_word_i[Lg-1:0] == Lg'(b))),
-      .waddr_i(wr_word_i[WordAddrW-1:Lg]),
+      .waddr_i({wr_half_i, wr_word_i[WordAddrW-1:Lg]}),
       .wdata_i(wr_data_i),
       .re_i   (rd_en_i),
-      .raddr_i(ridx),
+      .raddr_i({rd_half_i, ridx}),
       .rdata_o(bank_data[b*WordW +: WordW])
     );
     logic unused_sum;
@@ -89,8 +95,9 @@ module esc_ifmap_buf #(
   // ---------------------------------------------------------------------------
   `ESC_ASSERT_KNOWN(IfmapWrEnKnown_A, wr_en_i)
   `ESC_ASSERT_KNOWN(IfmapRdEnKnown_A, rd_en_i)
-  // Loads only happen while the accelerator is idle, never while the layer reads.
-  `ESC_ASSERT_NEVER(IfmapRdWrSameCycle_A, rd_en_i && wr_en_i)
+  // The two halves are the two load banks (esc_top): a load may write one while the layer
+  // reads the other, never the half being read.
+  `ESC_ASSERT_NEVER(IfmapRdWrSameHalf_A, rd_en_i && wr_en_i && (rd_half_i == wr_half_i))
   // IfmapBytes must be a power of two >= 16.
   `ESC_ASSERT_INIT(IfmapBytesLegal_A, IfmapBytes >= 16 && (IfmapBytes & (IfmapBytes - 1)) == 0)
 endmodule

@@ -31,14 +31,14 @@ module esc_param_check #(
   if (!(MaxFilters >= NumCoefLanes && MaxFilters <= esc_pkg::pow2(esc_pkg::NIdxW))) begin : gen_check4
     $error("esc_top parameters: MaxFilters (N_MAX) must be in L..65536 (the COEF beat's n field is 16 bits)");
   end
-  if (!(IfmapBytes >= 16 && esc_pkg::is_pow2(IfmapBytes) && IfmapBytes / 8 <= esc_pkg::pow2(24))) begin : gen_check5
-    $error("esc_top parameters: IfmapBytes must be a power of two >= 16 whose 8-byte words fit the 24-bit load address");
+  if (!(IfmapBytes >= 16 && esc_pkg::is_pow2(IfmapBytes) && IfmapBytes / 8 <= esc_pkg::pow2(esc_pkg::LdSpaceW))) begin : gen_check5
+    $error("esc_top parameters: IfmapBytes must be a power of two >= 16 whose 8-byte words fit one bank of the load address (2^23 words)");
   end
   if (!(IfmapBytes >= 8 * esc_pkg::seg_words(NumPixLanes))) begin : gen_check6
     $error("esc_top parameters: IfmapBytes must hold at least one IFMAP segment (8 * seg_words(T) bytes)");
   end
-  if (!(CoefDepth >= 2 && esc_pkg::is_pow2(CoefDepth) && NumCoefLanes * CoefDepth <= esc_pkg::pow2(24))) begin : gen_check7
-    $error("esc_top parameters: CoefDepth must be a power of two >= 2 with L * CoefDepth <= 2^24 (load address space)");
+  if (!(CoefDepth >= 2 && esc_pkg::is_pow2(CoefDepth) && NumCoefLanes * CoefDepth <= esc_pkg::pow2(esc_pkg::LdSpaceW))) begin : gen_check7
+    $error("esc_top parameters: CoefDepth must be a power of two >= 2 with L * CoefDepth <= 2^23 (one bank of the load address)");
   end
   if (!(CoefDepth >= esc_pkg::fields_per_beat(esc_pkg::coef_entry_width(MaxFilters, NumCoefLanes, MaxBases, CoefWidth)))) begin : gen_check8
     $error("esc_top parameters: CoefDepth must hold at least one COEF beat of entries");
@@ -46,11 +46,11 @@ module esc_param_check #(
   if (!(esc_pkg::colptr_stride(MaxChannels) >= 2 * esc_pkg::fields_per_beat(esc_pkg::coef_ptr_width(CoefDepth)))) begin : gen_check9
     $error("esc_top parameters: colptr_stride(C_MAX) must hold at least two COLPTR words (C_MAX >= 2 * pointers per beat - 1)");
   end
-  if (!(NumCoefLanes * esc_pkg::colptr_stride(MaxChannels) <= esc_pkg::pow2(24))) begin : gen_check10
-    $error("esc_top parameters: L * colptr_stride(C_MAX) must fit the 24-bit load address");
+  if (!(NumCoefLanes * esc_pkg::colptr_stride(MaxChannels) <= esc_pkg::pow2(esc_pkg::LdSpaceW))) begin : gen_check10
+    $error("esc_top parameters: L * colptr_stride(C_MAX) must fit one bank of the load address (2^23)");
   end
-  if (!(esc_pkg::basis_depth(MaxBases, MaxChannels) <= esc_pkg::pow2(24))) begin : gen_check11
-    $error("esc_top parameters: M_MAX * C_MAX must fit the 24-bit load address");
+  if (!(esc_pkg::basis_depth(MaxBases, MaxChannels) <= esc_pkg::pow2(esc_pkg::LdSpaceW))) begin : gen_check11
+    $error("esc_top parameters: M_MAX * C_MAX must fit one bank of the load address (2^23)");
   end
   if (!(ZFifoDepth >= 2 && esc_pkg::is_pow2(ZFifoDepth))) begin : gen_check12
     $error("esc_top parameters: ZFifoDepth must be a power of two >= 2");

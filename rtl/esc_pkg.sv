@@ -17,8 +17,10 @@ package esc_pkg;
   localparam int unsigned MaxKernel = 3;
   localparam int unsigned MaxChannels = 512;  // C_MAX: input channels of one pass
   localparam int unsigned MaxFilters = 512;  // N_MAX: output channels of one pass
-  localparam int unsigned IfmapBytes = 65536;  // IFMAP capacity in bytes (C*H*W of one pass)
-  localparam int unsigned CoefDepth = 32768;  // coefficient entries per lane
+  // IFMAP capacity of one bank in bytes (C*H*W of one pass); the buffer has two banks
+  localparam int unsigned IfmapBytes = 32768;
+  // coefficient entries per lane in one bank; every load-written buffer has two banks
+  localparam int unsigned CoefDepth = 16384;
   localparam int unsigned ZFifoDepth = 8;  // Z slots between the BCU and the CAU lanes
   // stored coefficient width: 8 (both modes) or 4 (4-bit mode only)
   localparam int unsigned CoefWidth = 8;
@@ -38,7 +40,9 @@ package esc_pkg;
   localparam int unsigned RegDataW = 32;  // register data
   localparam int unsigned NumEvt = 16;  // activity event counters (registers EVT_*, contiguous)
   localparam int unsigned LdTgtW = 3;  // load target
-  localparam int unsigned LdAddrW = 24;  // load address
+  localparam int unsigned LdAddrW = 24;  // load address: {bank, address within the bank}
+  // load address bits within one bank; bit LdSpaceW selects the bank (docs/architecture.md, Double buffering)
+  localparam int unsigned LdSpaceW = 23;
   localparam int unsigned LdDataW = 72;  // load data (one beat)
   localparam int unsigned DimW = 16;  // C, N, H, W, M registers
   localparam int unsigned TileW = 24;  // tile and pixel indices
@@ -125,6 +129,8 @@ package esc_pkg;
     REG_LD_BYTES = 6'h16,
     // r: output bytes sent in the last layer (T int8 outputs per result beat)
     REG_RES_BYTES = 6'h17,
+    // r: load beats accepted while not busy, since the last CLEAR (the loads no layer overlapped)
+    REG_LD_IDLE = 6'h18,
     REG_CAP_T = 6'h20,  // r: capability: NumPixLanes
     REG_CAP_L = 6'h21,  // r: capability: NumCoefLanes
     REG_CAP_MMAX = 6'h22,  // r: capability: MaxBases
@@ -182,9 +188,11 @@ package esc_pkg;
     logic [3:0] stride;
     logic [3:0] k;
   } ksp_reg_t;
-  localparam int unsigned ModeRegW = 3;
-  // REG_MODE bits [2:0]
+  localparam int unsigned ModeRegW = 5;
+  // REG_MODE bits [4:0]
   typedef struct packed {
+    logic wbank;
+    logic ibank;
     logic basis_per_ch;
     logic relu;
     logic coef4;

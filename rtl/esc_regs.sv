@@ -6,7 +6,8 @@
 //   configuration is stable from START until done/error/abort.
 // * CTRL bits are write-one pulses (START, ABORT, CLEAR), decoded in the request cycle.
 // * Counters: CYC_TOTAL/BCU/CAU/STALL, RES_BEATS and RES_BYTES restart when a layer is
-//   accepted (cnt_clr_i); LD_BEATS and LD_BYTES restart on CLEAR. The EVT_* registers read
+//   accepted (cnt_clr_i); LD_BEATS, LD_BYTES and LD_IDLE (beats accepted while not busy, the
+//   loads no layer overlapped) restart on CLEAR. The EVT_* registers read
 //   the counters of esc_events.
 module esc_regs #(
   parameter int unsigned NumPixLanes  = esc_pkg::NumPixLanes,
@@ -51,6 +52,7 @@ module esc_regs #(
   input  logic                         cau_active_i,  // a CAU lane issued an entry
   input  logic                         res_fire_i,    // result beat accepted
   input  logic                         ld_fire_i,     // load beat accepted
+  input  logic                         ld_idle_i,     // ... while not busy
   // Activity event counters (esc_events): counter i at [i*RegDataW +: RegDataW]
   input  logic [NumEvt*esc_pkg::RegDataW-1:0] evt_cnt_i
 );
@@ -112,7 +114,8 @@ module esc_regs #(
   // Performance counters
   // ---------------------------------------------------------------------------
   typedef struct packed {
-    logic [esc_pkg::RegDataW-1:0] total, bcu, cau, stall, res_beats, ld_beats, res_bytes, ld_bytes;
+    logic [esc_pkg::RegDataW-1:0] total, bcu, cau, stall, res_beats, ld_beats, res_bytes, ld_bytes,
+                                  ld_idle;
   } cnt_t;
   cnt_t cnt_d, cnt_q;
 
@@ -138,9 +141,11 @@ module esc_regs #(
     if (clear_o) begin
       cnt_d.ld_beats = '0;
       cnt_d.ld_bytes = '0;
+      cnt_d.ld_idle  = '0;
     end else if (ld_fire_i) begin
       cnt_d.ld_beats = cnt_q.ld_beats + 1'b1;
       cnt_d.ld_bytes = cnt_q.ld_bytes + LdBeatBytes;
+      if (ld_idle_i) cnt_d.ld_idle = cnt_q.ld_idle + 1'b1;
     end
   end
 
@@ -180,6 +185,7 @@ module esc_regs #(
       esc_pkg::REG_LD_BEATS:   rmux = cnt_q.ld_beats;
       esc_pkg::REG_LD_BYTES:   rmux = cnt_q.ld_bytes;
       esc_pkg::REG_RES_BYTES:  rmux = cnt_q.res_bytes;
+      esc_pkg::REG_LD_IDLE:    rmux = cnt_q.ld_idle;
       esc_pkg::REG_EVT_BCU_MACS, esc_pkg::REG_EVT_CAU_MACS, esc_pkg::REG_EVT_IFMAP_RD,
       esc_pkg::REG_EVT_IFMAP_WR, esc_pkg::REG_EVT_BASIS_RD, esc_pkg::REG_EVT_BASIS_WR,
       esc_pkg::REG_EVT_COEF_RD, esc_pkg::REG_EVT_COEF_WR, esc_pkg::REG_EVT_COLPTR_RD,

@@ -50,7 +50,9 @@ module esc_top #(
   localparam int unsigned WordAddrW  = ByteAddrW - 3;
   localparam int unsigned SegWords   = esc_pkg::seg_words(NumPixLanes);
   localparam int unsigned BasisDepth = esc_pkg::basis_depth(MaxBases, MaxChannels);
-  localparam int unsigned BasisAddrW = esc_pkg::idx_width(BasisDepth);
+  localparam int unsigned BasisAddrW = esc_pkg::idx_width(BasisDepth);      // within a bank
+  localparam int unsigned BasisRamAW = esc_pkg::idx_width(2 * BasisDepth);  // both banks
+  localparam int unsigned SpaceW     = esc_pkg::LdSpaceW;
 
   // An illegal parameter set stops elaboration here, with a message naming the rule.
   esc_param_check #(
@@ -73,7 +75,7 @@ module esc_top #(
   esc_pkg::ksp_reg_t           cfg_ksp;
   logic [esc_pkg::ZShiftW-1:0] cfg_zshift;
   esc_pkg::mode_reg_t          cfg_mode;
-  logic                        busy, done, error;
+  logic                        busy, running, done, error;
   esc_pkg::err_code_e          err_code;
   logic                        cnt_clr, run_start, run_abort;
   logic [esc_pkg::DimW-1:0]    ho, wo;
@@ -122,6 +124,7 @@ module esc_top #(
     .cau_active_i(cau_active),
     .res_fire_i  (res_fire),
     .ld_fire_i   (ld_fire),
+    .ld_idle_i   (ld_fire && !busy),
     .evt_cnt_i   (evt_cnt)
   );
 
@@ -153,6 +156,7 @@ module esc_top #(
     .cau_err_i      (cau_err),
     .cau_err_code_i (cau_err_code),
     .busy_o         (busy),
+    .running_o      (running),
     .done_o         (done),
     .error_o        (error),
     .err_code_o     (err_code),
@@ -171,13 +175,22 @@ module esc_top #(
   assign error_o = error;
 
   // ---------------------------------------------------------------------------
-  // Load stream decode (accepted only while idle)
+  // Load stream decode
+  // Every load-written buffer has two banks; ld_addr_i[SpaceW] names the bank of a beat. A
+  // layer reads the IFMAP bank MODE.ibank and the weight banks (BASIS, COEF, COLPTR, BIAS)
+  // MODE.wbank. While idle every beat is accepted; while a layer runs (StRun, not the check
+  // or flush cycles) a beat into the bank it does not read is accepted, so the host loads the
+  // next pass during this one, and a beat into the bank in use waits until the layer ends.
   // ---------------------------------------------------------------------------
   logic ifmap_we, basis_we, cau_we, top_fault, cau_ld_err;
+  logic ld_bank, ld_bank_in_use;
   esc_pkg::err_code_e cau_ld_err_code;
 
-  assign ld_ready_o = !busy;
-  assign ld_fire    = ld_valid_i && ld_ready_o;
+  assign ld_bank        = ld_addr_i[SpaceW];
+  assign ld_bank_in_use = (ld_tgt_i == esc_pkg::TGT_IFMAP) ? (ld_bank == cfg_mode.ibank)
+                                                           : (ld_bank == cfg_mode.wbank);
+  assign ld_ready_o     = !busy || (running && !ld_bank_in_use);
+  assign ld_fire        = ld_valid_i && ld_ready_o;
 
   always_comb begin
     ifmap_we  = 1'b0;
@@ -187,11 +200,11 @@ module esc_top #(
     if (ld_fire) begin
       unique case (ld_tgt_i)
         esc_pkg::TGT_IFMAP: begin
-          if (32'(ld_addr_i) < IfmapBytes / 8) ifmap_we = 1'b1;
+          if (32'(ld_addr_i[SpaceW-1:0]) < IfmapBytes / 8) ifmap_we = 1'b1;
           else top_fault = 1'b1;
         end
         esc_pkg::TGT_BASIS: begin
-          if (32'(ld_addr_i) < BasisDepth) basis_we = 1'b1;
+          if (32'(ld_addr_i[SpaceW-1:0]) < BasisDepth) basis_we = 1'b1;
           else top_fault = 1'b1;
         end
         esc_pkg::TGT_COEF, esc_pkg::TGT_COLPTR, esc_pkg::TGT_BIAS: cau_we = 1'b1;
@@ -241,6 +254,7 @@ module esc_top #(
   logic [NumPixLanes*esc_pkg::MaxTaps*esc_pkg::ActW-1:0] grp_win;
   logic [esc_pkg::DimW-1:0]    grp_c;
 
+  // Both banks in one buffer (its two halves; addresses wrap within a half).
   esc_ifmap_buf #(
     .IfmapBytes (IfmapBytes),
     .NumPixLanes(NumPixLanes),
@@ -249,9 +263,11 @@ module esc_top #(
     .clk_i,
     .rst_ni,
     .wr_en_i  (ifmap_we),
+    .wr_half_i(ld_bank),
     .wr_word_i(ld_addr_i[WordAddrW-1:0]),
     .wr_data_i(ld_data_i[esc_pkg::IfmapBeatBytesLsb +: esc_pkg::IfmapBeatBytesW]),
     .rd_en_i  (ifmap_re),
+    .rd_half_i(cfg_mode.ibank),
     .rd_addr_i(ifmap_raddr),
     .rd_data_o(ifmap_rdata)
   );
@@ -295,17 +311,26 @@ module esc_top #(
   logic                        z_valid, z_ready;
   logic [ZDataW-1:0]           z_data;
 
+  // Both banks in one buffer: bank 1 starts at entry BasisDepth (not always a power of two).
+  logic [BasisRamAW-1:0] basis_ram_waddr, basis_ram_raddr;
+  assign basis_ram_waddr = BasisRamAW'(ld_addr_i[BasisAddrW-1:0]) +
+                           (ld_bank ? BasisRamAW'(BasisDepth) : '0);
+  assign basis_ram_raddr = BasisRamAW'(basis_raddr) +
+                           (cfg_mode.wbank ? BasisRamAW'(BasisDepth) : '0);
+
   esc_basis_buf #(
     .MaxBases   (MaxBases),
-    .MaxChannels(MaxChannels)
+    .MaxChannels(MaxChannels),
+    .Depth      (2 * BasisDepth),
+    .AddrW      (BasisRamAW)
   ) u_basis (
     .clk_i,
     .rst_ni,
     .wr_en_i  (basis_we),
-    .wr_addr_i(ld_addr_i[BasisAddrW-1:0]),
+    .wr_addr_i(basis_ram_waddr),
     .wr_data_i(ld_data_i),  // BASIS beat: all LdDataW bits are taps
     .rd_en_i  (basis_re),
-    .rd_addr_i(basis_raddr),
+    .rd_addr_i(basis_ram_raddr),
     .rd_data_o(basis_rdata)
   );
 
@@ -359,6 +384,7 @@ module esc_top #(
     .cfg_m_i        (cfg_m[esc_pkg::MIdxW-1:0]),
     .cfg_coef4_i    (cfg_mode.coef4),
     .cfg_relu_i     (cfg_mode.relu),
+    .cfg_wbank_i    (cfg_mode.wbank),
     .cfg_num_tiles_i(num_tiles),
     .start_i        (run_start),
     .abort_i        (run_abort),
@@ -431,7 +457,7 @@ module esc_top #(
   logic unused_bits;
   assign unused_bits = ^{cfg_m[esc_pkg::DimW-1:esc_pkg::MIdxW], cfg_ksp.pad_r,
                          cfg_ksp.pad_l[3:2], cfg_ksp.pad_b, cfg_ksp.pad_t[3:2], ho,
-                         ld_addr_i[esc_pkg::LdAddrW-1:WordAddrW]};
+                         ld_addr_i[SpaceW-1:WordAddrW]};
 
   // ---------------------------------------------------------------------------
   // Assertions
@@ -445,8 +471,13 @@ module esc_top #(
   `ESC_ASSERT_STREAM(TopResStream_A, res_valid_o, res_ready_i,
                      {res_data_o, res_acc_o, res_n_o, res_tile_o, res_last_o}, run_abort)
   `ESC_ASSERT_STREAM(TopZStream_A, z_valid, z_ready, z_data, run_abort)
-  // Loads are only written while idle, so no buffer is written while the layer reads it.
-  `ESC_ASSERT_NEVER(TopLoadWhileBusy_A, (ifmap_we || basis_we || cau_we) && busy)
+  // While busy, loads are accepted only in StRun and only into the banks the layer does not
+  // read: no buffer bank is written while the layer reads it.
+  `ESC_ASSERT_NEVER(TopLoadWhileBusy_A, ld_fire && busy && (!running || ld_bank_in_use))
+  `ESC_ASSERT_NEVER(TopLoadIntoBankInUse_A, busy && (ifmap_we ? ld_bank == cfg_mode.ibank
+                                                   : (basis_we || cau_we) && ld_bank == cfg_mode.wbank))
+  `ESC_COVER(TopLoadDuringRun_C, ld_fire && running)
+  `ESC_COVER(TopLoadHeldForBank_C, ld_valid_i && running && ld_bank_in_use)
   // Both load-fault sources describe the beat of the previous cycle: never both at once.
   `ESC_ASSERT_NEVER(TopLoadFaultOneSource_A, top_fault_q && cau_ld_err)
   `ESC_COVER(TopZBackpressure_C, z_valid && !z_ready)

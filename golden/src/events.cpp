@@ -66,21 +66,21 @@ MemoryInfo memory_info(Mem m, const HwCaps& hw) {
   switch (m) {
     case Mem::kIfmap: {
       const int seg = static_cast<int>(hw::seg_words(T)) * 64;
-      return {m, hw.ifmap_bytes / 8, 64, 1, seg, 64};
+      return {m, 2 * (hw.ifmap_bytes / 8), 64, 1, seg, 64};  // two banks
     }
     case Mem::kBasis: {
       const int w = static_cast<int>(hw::MaxTaps * hw::BasisW);
-      return {m, int64_t{hw.M_MAX} * hw.C_MAX, w, 1, w, w};
+      return {m, 2 * int64_t{hw.M_MAX} * hw.C_MAX, w, 1, w, w};  // two banks
     }
     case Mem::kCoef: {
       const int w = static_cast<int>(coef_word_entries(hw) * coef_entry_bits(hw));
-      return {m, hw.coef_depth / coef_word_entries(hw), w, l, w, w};
+      return {m, 2 * (hw.coef_depth / coef_word_entries(hw)), w, l, w, w};  // two banks
     }
     case Mem::kColptr: {
       const uint32_t pw = hw::coef_ptr_width(static_cast<uint32_t>(hw.coef_depth));
       const int64_t per = hw::fields_per_beat(pw);
       const int w = static_cast<int>(per * pw);
-      return {m, hw.C_MAX / per + 1, w, l, w, w};
+      return {m, 2 * (hw.C_MAX / per + 1), w, l, w, w};  // two banks
     }
     case Mem::kZfifo: {
       const int w = static_cast<int>(T * hw::MidW);
@@ -92,10 +92,23 @@ MemoryInfo memory_info(Mem m, const HwCaps& hw) {
     }
     case Mem::kBias: {
       const int w = static_cast<int>(hw::bias_beat::kShift.lsb + hw::bias_beat::kShift.width);
-      return {m, hw.N_MAX, w, 1, w, w};
+      return {m, 2 * int64_t{hw.N_MAX}, w, 1, w, w};  // two banks
     }
   }
   throw std::invalid_argument("memory_info: unknown memory");
+}
+
+EventCounts only_loads_of(EventCounts e, bool ifmap, bool weights) {
+  uint64_t beats = 0;
+  for (int m = 0; m < kNumMems; ++m) {
+    const Mem mem = static_cast<Mem>(m);
+    if (mem == Mem::kZfifo || mem == Mem::kPsum) continue;  // not written by loads
+    const bool keep = mem == Mem::kIfmap ? ifmap : weights;
+    if (!keep) e.writes(mem) = 0;
+    beats += e.writes(mem);
+  }
+  e.ld_bytes = beats * (hw::LdDataW / 8);
+  return e;
 }
 
 EventCounts predict_events(const IntLayer& layer, const HwCaps& hw) {

@@ -2,6 +2,7 @@
 #include "esc/accel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 #include <stdexcept>
 
@@ -199,7 +200,7 @@ void AccelDriver::pump_load(uint64_t watchdog) {
   }
 }
 
-void AccelDriver::write_config(const LayerConfig& cfg) {
+void AccelDriver::write_config(const LayerConfig& cfg, int ibank, int wbank) {
   reg_write(reg::kC, static_cast<uint32_t>(cfg.C));
   reg_write(reg::kN, static_cast<uint32_t>(cfg.N));
   reg_write(reg::kH, static_cast<uint32_t>(cfg.H));
@@ -207,14 +208,22 @@ void AccelDriver::write_config(const LayerConfig& cfg) {
   reg_write(reg::kKsp, ksp_word(cfg));
   reg_write(reg::kM, static_cast<uint32_t>(cfg.M));
   reg_write(reg::kZshift, static_cast<uint32_t>(cfg.zshift));
-  reg_write(reg::kMode, mode_word(cfg));
+  reg_write(reg::kMode, mode_word(cfg, ibank, wbank));
 }
 
 AccelDriver::Outcome AccelDriver::start_and_wait(uint64_t watchdog) {
-  Vesc_top& t = sim_.top();
-  Outcome o;
+  return wait_done(start(), watchdog);
+}
+
+uint64_t AccelDriver::start() {
   const uint64_t c0 = sim_.cycles();
   reg_write(reg::kCtrl, kCtrlStart);
+  return c0;
+}
+
+AccelDriver::Outcome AccelDriver::wait_done(uint64_t c0, uint64_t watchdog) {
+  Vesc_top& t = sim_.top();
+  Outcome o;
   while (true) {
     if (t.error_o) {
       o.error = true;
@@ -291,11 +300,96 @@ uint64_t Accel::cycle() const {
   return drv_->sim().cycles();
 }
 
+namespace {
+
+// Load-side counters: they restart on CLEAR only, so a pass's share is the difference between
+// two snapshots taken just before consecutive STARTs (when every beat of the pass about to
+// start has been accepted and none of the next pass has been queued).
+struct LoadSnapshot {
+  uint64_t beats = 0, bytes = 0, idle = 0;
+  std::array<uint64_t, kNumMems> wr{};
+};
+
+bool written_by_loads(Mem m) {
+  return m != Mem::kZfifo && m != Mem::kPsum;
+}
+
+LoadSnapshot read_load_counters(AccelDriver& d) {
+  LoadSnapshot s;
+  s.beats = d.reg_read(reg::kLdBeats);
+  s.bytes = d.reg_read(reg::kLdBytes);
+  s.idle = d.reg_read(reg::kLdIdle);
+  for (int m = 0; m < kNumMems; ++m) {
+    if (written_by_loads(static_cast<Mem>(m))) {
+      s.wr[static_cast<size_t>(m)] =
+          d.reg_read(reg::kEvtIfmapRd + 2 * static_cast<uint32_t>(m) + 1);
+    }
+  }
+  return s;
+}
+
+// The run-side counters of the pass that just ended (they restart when a layer is accepted).
+void read_run_counters(AccelDriver& d, RunStats& st) {
+  PerfCounters pc;
+  pc.total = d.reg_read(reg::kCycTotal);
+  pc.bcu = d.reg_read(reg::kCycBcu);
+  pc.cau = d.reg_read(reg::kCycCau);
+  pc.stall = d.reg_read(reg::kCycStall);
+  pc.res_beats = d.reg_read(reg::kResBeats);
+  st.perf.total += pc.total;
+  st.perf.bcu += pc.bcu;
+  st.perf.cau += pc.cau;
+  st.perf.stall += pc.stall;
+  st.perf.res_beats += pc.res_beats;
+  EventCounts e;
+  e.bcu_macs = d.reg_read(reg::kEvtBcuMacs);
+  e.cau_macs = d.reg_read(reg::kEvtCauMacs);
+  for (int m = 0; m < kNumMems; ++m) {
+    e.rd[static_cast<size_t>(m)] = d.reg_read(reg::kEvtIfmapRd + 2 * static_cast<uint32_t>(m));
+    if (!written_by_loads(static_cast<Mem>(m))) {
+      e.wr[static_cast<size_t>(m)] =
+          d.reg_read(reg::kEvtIfmapRd + 2 * static_cast<uint32_t>(m) + 1);
+    }
+  }
+  e.res_bytes = d.reg_read(reg::kResBytes);
+  st.result_bytes += e.res_bytes;
+  st.events += e;
+}
+
+void add_load_delta(const LoadSnapshot& a, const LoadSnapshot& b, RunStats& st) {
+  st.perf.ld_beats += b.beats - a.beats;
+  st.load_bytes += b.bytes - a.bytes;
+  st.ld_idle += b.idle - a.idle;
+  EventCounts e;
+  for (size_t m = 0; m < kNumMems; ++m) e.wr[m] = b.wr[m] - a.wr[m];
+  e.ld_bytes = b.bytes - a.bytes;
+  st.events += e;
+}
+
+// One pass of the schedule: a slice of one layer, what it loads and which banks it reads.
+struct Job {
+  size_t layer;
+  Pass pass;
+  bool whole;  // the pass is the whole layer (no slice)
+  PassLoad load;
+};
+
+}  // namespace
+
 AccelResult Accel::run_layer(const IntLayer& layer) {
+  std::vector<AccelResult> r = run_layers({&layer});
+  return std::move(r.front());
+}
+
+std::vector<AccelResult> Accel::run_layers(const std::vector<const IntLayer*>& layers,
+                                           const std::function<void(size_t)>& done) {
   // Reject inconsistent layers before anything is sized or indexed from their configuration.
-  if (const std::string bad = validate(layer); !bad.empty()) {
-    throw std::invalid_argument("Accel::run_layer: invalid layer (" + bad +
-                                "); nothing was sent to the accelerator");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (const std::string bad = validate(*layers[i]); !bad.empty()) {
+      throw std::invalid_argument("Accel::run_layer: invalid layer" +
+                                  (layers.size() > 1 ? " " + std::to_string(i) : std::string()) +
+                                  " (" + bad + "); nothing was sent to the accelerator");
+    }
   }
   AccelDriver& d = *drv_;
   const DeviceCaps caps = d.read_caps();
@@ -318,56 +412,111 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
     throw AccelError(AccelError::kNoDevice,
                      "capability registers describe an illegal build: " + bad_caps.front());
   }
-  const LayerConfig& cfg = layer.cfg;
-  const std::vector<Pass> passes = plan_passes(layer, caps.hw, static_cast<int>(caps.max_dim));
-  AccelResult r;
-  r.y = OutT(cfg.N, cfg.Ho(), cfg.Wo());
-  r.acc = AccT(cfg.N, cfg.Ho(), cfg.Wo());
-  r.y.setZero();
-  r.acc.setZero();
   const int T = caps.hw.T;
-  // Split by input channel: each pass's int32 accumulators are partial sums over its channels;
-  // the host adds them (two's-complement wrap, as one long accumulation) and requantises.
-  r.stats.channel_groups = channel_groups(passes);
-  const bool csplit = r.stats.channel_groups > 1;
-  for (size_t pi = 0; pi < passes.size(); ++pi) {
-    const Pass& p = passes[pi];
-    const bool whole = passes.size() == 1;
-    const IntLayer sl = whole ? layer : slice_layer(layer, p.n0, p.n1, p.r0, p.r1, p.c0, p.c1);
-    const LayerConfig& sc = sl.cfg;
-    const uint64_t wd = d.options().watchdog_cycles != 0 ? d.options().watchdog_cycles
-                                                         : auto_watchdog(sl, caps.hw, d.options());
-    // Recover from a previous abort/hang, then clear latched errors and done.
-    if (d.top().busy_o) {
-      d.reg_write(reg::kCtrl, kCtrlAbort);
-      d.wait_idle(wd);
+
+  // The schedule: every pass of every layer, in order, with its banks.
+  std::vector<Job> jobs;
+  std::vector<AccelResult> out(layers.size());
+  BankTracker banks;
+  for (size_t li = 0; li < layers.size(); ++li) {
+    const IntLayer& layer = *layers[li];
+    const LayerConfig& cfg = layer.cfg;
+    const std::vector<Pass> passes = plan_passes(layer, caps.hw, static_cast<int>(caps.max_dim));
+    for (const Pass& p : passes) {
+      jobs.push_back(Job{li, p, passes.size() == 1, banks.next(next_layer_id_ + li, p)});
     }
-    d.reg_write(reg::kCtrl, kCtrlClear);
-    const std::vector<LoadBeat> beats = encode_load(sl, caps);
+    AccelResult& r = out[li];
+    r.y = OutT(cfg.N, cfg.Ho(), cfg.Wo());
+    r.acc = AccT(cfg.N, cfg.Ho(), cfg.Wo());
+    r.y.setZero();
+    r.acc.setZero();
+    // Split by input channel: each pass's int32 accumulators are partial sums over its
+    // channels; the host adds them (two's-complement wrap, as one long accumulation) and
+    // requantises.
+    r.stats.channel_groups = channel_groups(passes);
+  }
+  next_layer_id_ += layers.size();
+  const bool balance = d.options().balance_lanes;
+  auto slice = [&](const Job& j) {
+    return prepare_pass(*layers[j.layer], j.pass, j.whole, caps.hw, balance);
+  };
+  auto watchdog = [&](const IntLayer& sl) {
+    return d.options().watchdog_cycles != 0 ? d.options().watchdog_cycles
+                                            : auto_watchdog(sl, caps.hw, d.options());
+  };
+  auto load_bound = [&](size_t beats) {
+    return static_cast<uint64_t>(static_cast<double>(beats) * 4.0 /
+                                 std::max(0.02, 1.0 - d.options().idle_prob)) +
+           1000;
+  };
+
+  // Recover from a previous abort/hang, then clear latched errors, done and the load counters.
+  d.drop_loads();
+  if (d.top().busy_o) {
+    d.reg_write(reg::kCtrl, kCtrlAbort);
+    d.wait_idle(jobs.empty() ? 100000 : watchdog(slice(jobs.front()).layer));
+  }
+  d.reg_write(reg::kCtrl, kCtrlClear);
+  LoadSnapshot snap = read_load_counters(d);
+
+  // Pass q's beats are queued while pass q-1 runs: the RTL takes them into the banks q-1 does
+  // not read, and holds any other beat until q-1 ends. The beats it could not take during q-1
+  // are the loads no pass overlapped (LD_IDLE).
+  PassLayer cur = jobs.empty() ? PassLayer{} : slice(jobs.front());
+  size_t queued = 0;
+  if (!jobs.empty()) {
+    const Job& j0 = jobs.front();
+    const auto beats = encode_load(
+        cur.layer, caps, LoadPlan{j0.load.ifmap, j0.load.weights, j0.load.ibank, j0.load.wbank});
+    queued = beats.size();
     d.queue_load(beats);
-    const double idle = d.options().idle_prob;
-    d.pump_load(static_cast<uint64_t>(static_cast<double>(beats.size()) * 4.0 /
-                                      std::max(0.02, 1.0 - idle)) +
-                1000);
-    d.write_config(sc);
+  }
+  for (size_t q = 0; q < jobs.size(); ++q) {
+    const Job& j = jobs[q];
+    const Pass& p = j.pass;
+    AccelResult& r = out[j.layer];
+    const uint64_t wd = watchdog(cur.layer);
+    d.pump_load(load_bound(queued));
+    const LoadSnapshot now = read_load_counters(d);
+    add_load_delta(snap, now, r.stats);
+    snap = now;
+    d.write_config(cur.layer.cfg, j.load.ibank, j.load.wbank);
     d.clear_results();
-    const AccelDriver::Outcome o = d.start_and_wait(wd);
-    const std::string where = "pass " + std::to_string(pi) + "/" + std::to_string(passes.size()) +
-                              " (n [" + std::to_string(p.n0) + "," + std::to_string(p.n1) +
-                              ") rows [" + std::to_string(p.r0) + "," + std::to_string(p.r1) +
-                              ") c [" + std::to_string(p.c0) + "," + std::to_string(p.c1) + "))";
+    const uint64_t c0 = d.start();
+    PassLayer next;
+    queued = 0;
+    if (q + 1 < jobs.size()) {
+      const Job& jn = jobs[q + 1];
+      next = slice(jn);
+      const auto beats = encode_load(
+          next.layer, caps, LoadPlan{jn.load.ifmap, jn.load.weights, jn.load.ibank, jn.load.wbank});
+      queued = beats.size();
+      d.queue_load(beats);
+    }
+    const AccelDriver::Outcome o = d.wait_done(c0, wd);
+    const std::string where =
+        (layers.size() > 1 ? "layer " + std::to_string(j.layer) + " " : std::string()) + "pass " +
+        std::to_string(q) + "/" + std::to_string(jobs.size()) + " (n [" + std::to_string(p.n0) +
+        "," + std::to_string(p.n1) + ") rows [" + std::to_string(p.r0) + "," +
+        std::to_string(p.r1) + ") c [" + std::to_string(p.c0) + "," + std::to_string(p.c1) + "))";
     if (o.error) {
+      d.drop_loads();
       throw AccelError(o.code, "RTL raised error code " + std::to_string(o.code) + " in " + where);
     }
     if (!d.protocol_error().empty()) {
+      d.drop_loads();
       throw AccelError(AccelError::kProtocol, d.protocol_error() + " in " + where);
     }
-    // Place the beats: one per (tile, n), tiles in order, n = 0..N-1 within a tile.
+    // Place the beats: one per (tile, n), tiles in order, n = 0..N-1 within a tile; device
+    // channel n is the pass's output channel cur.order[n] (lane balancing).
+    const LayerConfig& sc = cur.layer.cfg;
+    const bool csplit = r.stats.channel_groups > 1;
     const int Ho = sc.Ho(), Wo = sc.Wo();
     const int64_t P = static_cast<int64_t>(Ho) * Wo;
     const int64_t tiles = (P + T - 1) / T;
     const auto& res = d.results();
     if (static_cast<int64_t>(res.size()) != tiles * sc.N) {
+      d.drop_loads();
       throw AccelError(AccelError::kProtocol, "expected " + std::to_string(tiles * sc.N) +
                                                   " result beats, got " +
                                                   std::to_string(res.size()) + " in " + where);
@@ -378,6 +527,7 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
       const int64_t want_n = static_cast<int64_t>(i) % sc.N;
       const bool want_last = i + 1 == res.size();
       if (b.tile != want_tile || b.n != want_n || b.last != want_last) {
+        d.drop_loads();
         throw AccelError(AccelError::kProtocol,
                          "result beat " + std::to_string(i) + " has (tile " +
                              std::to_string(b.tile) + ", n " + std::to_string(b.n) + ", last " +
@@ -389,35 +539,26 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
         const int64_t px = want_tile * T + t;
         if (px >= P) break;
         const int y = static_cast<int>(px / Wo), x = static_cast<int>(px % Wo);
-        int32_t& acc = r.acc(p.n0 + want_n, p.r0 + y, x);
+        const int n = p.n0 + cur.order[static_cast<size_t>(want_n)];
+        int32_t& acc = r.acc(n, p.r0 + y, x);
         if (csplit) {
           acc = static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(b.acc[t]));
         } else {
-          r.y(p.n0 + want_n, p.r0 + y, x) = b.y[t];
+          r.y(n, p.r0 + y, x) = b.y[t];
           acc = b.acc[t];
         }
       }
     }
-    PerfCounters pc;
-    pc.total = d.reg_read(reg::kCycTotal);
-    pc.bcu = d.reg_read(reg::kCycBcu);
-    pc.cau = d.reg_read(reg::kCycCau);
-    pc.stall = d.reg_read(reg::kCycStall);
-    pc.res_beats = d.reg_read(reg::kResBeats);
-    pc.ld_beats = d.reg_read(reg::kLdBeats);
-    r.stats.perf.total += pc.total;
-    r.stats.perf.bcu += pc.bcu;
-    r.stats.perf.cau += pc.cau;
-    r.stats.perf.stall += pc.stall;
-    r.stats.perf.res_beats += pc.res_beats;
-    r.stats.perf.ld_beats += pc.ld_beats;
-    const EventCounts ev = d.read_events();
-    r.stats.load_bytes += ev.ld_bytes;
-    r.stats.result_bytes += ev.res_bytes;
-    r.stats.events += ev;
+    read_run_counters(d, r.stats);
     r.stats.passes += 1;
+    if (done && (q + 1 == jobs.size() || jobs[q + 1].layer != j.layer)) done(j.layer);
+    cur = std::move(next);
   }
-  if (csplit) {
+  for (size_t li = 0; li < layers.size(); ++li) {
+    AccelResult& r = out[li];
+    if (r.stats.channel_groups <= 1) continue;
+    const IntLayer& layer = *layers[li];
+    const LayerConfig& cfg = layer.cfg;
     for (int n = 0; n < cfg.N; ++n) {
       for (int y = 0; y < cfg.Ho(); ++y) {
         for (int x = 0; x < cfg.Wo(); ++x) {
@@ -427,7 +568,7 @@ AccelResult Accel::run_layer(const IntLayer& layer) {
       }
     }
   }
-  return r;
+  return out;
 }
 
 }  // namespace esc

@@ -14,10 +14,18 @@ uint32_t ksp_word(const LayerConfig& c) {
                                f::kPadR.put(c.pad_r));
 }
 
-uint32_t mode_word(const LayerConfig& c) {
+uint32_t mode_word(const LayerConfig& c, int ibank, int wbank) {
   namespace f = hw::mode_reg;
   return static_cast<uint32_t>(f::kCoef4.put(c.coef_w == 4) | f::kRelu.put(c.relu) |
-                               f::kBasisPerCh.put(c.basis_per_channel));
+                               f::kBasisPerCh.put(c.basis_per_channel) | f::kIbank.put(ibank != 0) |
+                               f::kWbank.put(wbank != 0));
+}
+
+uint32_t bank_addr(int bank, uint32_t addr) {
+  if (addr >> hw::LdSpaceW != 0) {
+    throw std::logic_error("load address " + std::to_string(addr) + " does not fit one bank");
+  }
+  return addr | (static_cast<uint32_t>(bank != 0) << hw::LdSpaceW);
 }
 
 namespace {
@@ -110,9 +118,9 @@ LoadBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift) {
   return b;
 }
 
-std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps) {
-  const LayerConfig& cfg = layer.cfg;
-  std::vector<LoadBeat> out;
+namespace {
+
+void encode_ifmap(const IntLayer& layer, std::vector<LoadBeat>& out) {
   // IFMAP: CHW byte stream, one word per beat, the last word zero padded.
   constexpr int kWordBytes = static_cast<int>(hw::ifmap_beat::kBytes.width / 8);
   const int64_t bytes = layer.x.size();
@@ -126,6 +134,10 @@ std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps)
     }
     out.push_back(b);
   }
+}
+
+void encode_weights(const IntLayer& layer, const DeviceCaps& caps, std::vector<LoadBeat>& out) {
+  const LayerConfig& cfg = layer.cfg;
   // BASIS: one beat per (cb, m), tap t = i*K + j at bits [8t +: 8].
   const int CB = static_cast<int>(layer.basis.dimension(0));
   const int M = static_cast<int>(layer.basis.dimension(1));
@@ -177,6 +189,19 @@ std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps)
   // BIAS / requant per output channel.
   for (int n = 0; n < cfg.N; ++n) {
     out.push_back(bias_beat(n, layer.rq.bias[n], layer.rq.mult[n], layer.rq.shift[n]));
+  }
+}
+
+}  // namespace
+
+std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps,
+                                  const LoadPlan& plan) {
+  std::vector<LoadBeat> out;
+  if (plan.ifmap) encode_ifmap(layer, out);
+  if (plan.weights) encode_weights(layer, caps, out);
+  const size_t n_ifmap = plan.ifmap ? static_cast<size_t>((layer.x.size() + 7) / 8) : 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].addr = bank_addr(i < n_ifmap ? plan.ibank : plan.wbank, out[i].addr);
   }
   return out;
 }

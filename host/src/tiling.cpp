@@ -74,7 +74,10 @@ std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max
   std::vector<std::pair<int, int>> chans;
   for (int c0 = 0; c0 < cfg.C; c0 += cper) chans.emplace_back(c0, std::min(cfg.C, c0 + cper));
 
-  // Row bands: as many output rows as fit the IFMAP buffer (and MaxDim input rows).
+  // Row bands: the fewest bands whose input rows fit the IFMAP buffer (and MaxDim), found
+  // greedily, then evened out: nb bands of ceil(Ho / nb) or one row fewer, so that the last
+  // band is not a sliver (it runs while the next pass loads, and hides that load only for as
+  // long as it runs).
   std::vector<std::pair<int, int>> bands;
   for (int r0 = 0; r0 < Ho;) {
     int r1 = r0 + 1;
@@ -86,6 +89,18 @@ std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max
     while (r1 < Ho && row_fits(cper, r0, r1 + 1)) ++r1;
     bands.emplace_back(r0, r1);
     r0 = r1;
+  }
+  if (bands.size() > 1) {
+    const int nb = static_cast<int>(bands.size());
+    std::vector<std::pair<int, int>> even;
+    bool fits = true;
+    for (int b = 0, r0 = 0; b < nb; ++b) {
+      const int r1 = r0 + Ho / nb + (b < Ho % nb ? 1 : 0);
+      fits = fits && row_fits(cper, r0, r1);
+      even.emplace_back(r0, r1);
+      r0 = r1;
+    }
+    if (fits) bands = even;
   }
 
   // Output-channel groups: at most N_MAX channels, and no lane over the coefficient depth in
@@ -127,13 +142,104 @@ std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max
   return passes;
 }
 
-EventCounts predict_run_events(const IntLayer& layer, const HwCaps& caps, int max_dim) {
+std::vector<int> balanced_order(const CoefT& coef, const HwCaps& caps) {
+  const int N = static_cast<int>(coef.dimension(0));
+  const int L = std::max(1, caps.L);
+  std::vector<int> order(static_cast<size_t>(N));
+  for (int n = 0; n < N; ++n) order[static_cast<size_t>(n)] = n;
+  std::vector<int64_t> w(static_cast<size_t>(N), 0);  // entries of each output channel
+  for (int n = 0; n < N; ++n) w[static_cast<size_t>(n)] = lane_entries(coef, n, n + 1, 1)[0];
+  std::vector<int> by_weight = order;
+  std::stable_sort(by_weight.begin(), by_weight.end(), [&](int a, int b) {
+    return w[static_cast<size_t>(a)] > w[static_cast<size_t>(b)];
+  });
+  std::vector<int64_t> load(static_cast<size_t>(L), 0);
+  std::vector<int> next(static_cast<size_t>(L), 0);  // next free position of each lane: l + k*L
+  std::vector<int> out(static_cast<size_t>(N), -1);
+  for (const int n : by_weight) {
+    int best = -1;
+    for (int l = 0; l < L; ++l) {
+      if (l + next[static_cast<size_t>(l)] * L >= N) continue;  // lane full
+      if (best < 0 || load[static_cast<size_t>(l)] < load[static_cast<size_t>(best)]) best = l;
+    }
+    const auto b = static_cast<size_t>(best);
+    out[static_cast<size_t>(best + next[b] * L)] = n;
+    ++next[b];
+    load[b] += w[static_cast<size_t>(n)];
+  }
+  for (const int64_t v : load) {
+    if (v > caps.coef_depth) return order;  // the planner sized the pass for n mod L
+  }
+  return out;
+}
+
+IntLayer reorder_outputs(const IntLayer& layer, const std::vector<int>& order) {
+  IntLayer r = layer;
+  const int C = static_cast<int>(layer.coef.dimension(1));
+  const int M = static_cast<int>(layer.coef.dimension(2));
+  for (size_t i = 0; i < order.size(); ++i) {
+    const int n = order[i];
+    const auto ni = static_cast<size_t>(n);
+    for (int c = 0; c < C; ++c) {
+      for (int m = 0; m < M; ++m) r.coef(static_cast<int>(i), c, m) = layer.coef(n, c, m);
+    }
+    r.rq.bias[i] = layer.rq.bias[ni];
+    r.rq.mult[i] = layer.rq.mult[ni];
+    r.rq.shift[i] = layer.rq.shift[ni];
+  }
+  return r;
+}
+
+PassLayer prepare_pass(const IntLayer& layer, const Pass& p, bool whole, const HwCaps& caps,
+                       bool balance) {
+  PassLayer pl;
+  pl.layer = whole ? layer : slice_layer(layer, p.n0, p.n1, p.r0, p.r1, p.c0, p.c1);
+  const int N = pl.layer.cfg.N;
+  if (balance) pl.order = balanced_order(pl.layer.coef, caps);
+  if (pl.order.empty()) {
+    pl.order.resize(static_cast<size_t>(N));
+    for (int n = 0; n < N; ++n) pl.order[static_cast<size_t>(n)] = n;
+  } else {
+    pl.layer = reorder_outputs(pl.layer, pl.order);
+  }
+  return pl;
+}
+
+int BankTracker::place(Key (&banks)[2], int& last, const Key& k, bool& load) {
+  for (int b = 0; b < 2; ++b) {
+    if (banks[b] == k) {
+      load = false;
+      last = b;
+      return b;
+    }
+  }
+  load = true;
+  last = 1 - last;  // the bank the running (previous) pass does not read
+  banks[last] = k;
+  return last;
+}
+
+PassLoad BankTracker::next(uint64_t layer_id, const Pass& p) {
+  PassLoad pl;
+  pl.ibank = place(ifmap_, last_i_, Key{true, layer_id, p.c0, p.c1, p.r0, p.r1}, pl.ifmap);
+  pl.wbank = place(weights_, last_w_, Key{true, layer_id, p.n0, p.n1, p.c0, p.c1}, pl.weights);
+  return pl;
+}
+
+void BankTracker::forget() {
+  ifmap_[0] = ifmap_[1] = weights_[0] = weights_[1] = Key{};
+}
+
+EventCounts predict_run_events(const IntLayer& layer, const HwCaps& caps, int max_dim,
+                               bool balance) {
   const std::vector<Pass> passes = plan_passes(layer, caps, max_dim);
+  BankTracker banks;
   EventCounts sum;
   for (const Pass& p : passes) {
-    sum += passes.size() == 1
-               ? predict_events(layer, caps)
-               : predict_events(slice_layer(layer, p.n0, p.n1, p.r0, p.r1, p.c0, p.c1), caps);
+    const PassLoad pl = banks.next(0, p);
+    sum += only_loads_of(
+        predict_events(prepare_pass(layer, p, passes.size() == 1, caps, balance).layer, caps),
+        pl.ifmap, pl.weights);
   }
   return sum;
 }

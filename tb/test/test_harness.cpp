@@ -89,6 +89,22 @@ TEST(Tiling, RowBandsWhenIfmapSmall) {
   }
 }
 
+// Bands are evened out: 7 output rows with room for 3 per band run as 3, 2, 2 (not 3, 3, 1).
+TEST(Tiling, RowBandsAreEven) {
+  HwCaps hw;
+  hw.ifmap_bytes = 4 * 7 * 5;  // 5 input rows: 3 output rows of a 3x3 stride-1 layer
+  LayerConfig c = small_cfg();
+  c.pad_t = c.pad_b = c.pad_l = c.pad_r = 0;
+  const IntLayer l = make_random_layer(c, 0.5, 2);
+  ASSERT_EQ(l.cfg.Ho(), 7);
+  const auto passes = plan_passes(l, hw, 1023);
+  ASSERT_EQ(passes.size(), 3u);
+  EXPECT_EQ(passes[0].r1 - passes[0].r0, 3);
+  EXPECT_EQ(passes[1].r1 - passes[1].r0, 2);
+  EXPECT_EQ(passes[2].r1 - passes[2].r0, 2);
+  expect_plan_reproduces(l, hw, 1023, 3);
+}
+
 TEST(Tiling, ChannelGroupsWhenNmaxSmall) {
   HwCaps hw;
   hw.N_MAX = 3;
@@ -214,6 +230,100 @@ TEST(LoadEncoding, FormatsMatchArchitectureDoc) {
   const int64_t per = colptr_layout(dc.hw).per_beat;
   EXPECT_EQ(colptr, int64_t{dc.hw.L} * ((c.C + 1 + per - 1) / per));
   EXPECT_EQ(bias, c.N);
+}
+
+// LoadPlan: the IFMAP beats go to ibank, the weight beats to wbank (bit LdSpaceW of the
+// address), and a plan without a class has none of its beats.
+TEST(LoadEncoding, BanksAndPartsFollowThePlan) {
+  const IntLayer l = make_random_layer(small_cfg(), 0.6, 9);
+  DeviceCaps dc;
+  dc.colptr_stride = 1024;
+  const auto all = encode_load(l, dc);
+  const auto mixed = encode_load(l, dc, LoadPlan{true, true, 1, 0});
+  ASSERT_EQ(all.size(), mixed.size());
+  const uint32_t bank = 1u << hw::LdSpaceW;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const bool ifmap = all[i].tgt == hw::kTgtIfmap;
+    EXPECT_EQ(mixed[i].addr, all[i].addr | (ifmap ? bank : 0u)) << "beat " << i;
+    EXPECT_EQ(mixed[i].lo, all[i].lo);
+    EXPECT_EQ(all[i].addr & bank, 0u);
+  }
+  const auto only_w = encode_load(l, dc, LoadPlan{false, true, 0, 1});
+  const auto only_i = encode_load(l, dc, LoadPlan{true, false, 0, 1});
+  EXPECT_EQ(only_w.size() + only_i.size(), all.size());
+  for (const LoadBeat& b : only_w) {
+    EXPECT_NE(b.tgt, hw::kTgtIfmap);
+    EXPECT_NE(b.addr & bank, 0u);
+  }
+  for (const LoadBeat& b : only_i) EXPECT_EQ(b.tgt, hw::kTgtIfmap);
+  EXPECT_THROW(bank_addr(0, bank), std::logic_error);
+}
+
+// BankTracker: row bands share the weights (loaded once), output-channel groups share the input
+// rows; a class that needs new data loads into the bank the previous pass does not read.
+TEST(BankTracker, BandsAndGroupsReuseWhatIsLoaded) {
+  BankTracker t;
+  // bands outer, groups inner: (b0,g0) (b0,g1) (b1,g0) (b1,g1)
+  const Pass p00{0, 8, 0, 2, 0, 4}, p01{8, 16, 0, 2, 0, 4}, p10{0, 8, 2, 4, 0, 4},
+      p11{8, 16, 2, 4, 0, 4};
+  const PassLoad a = t.next(7, p00), b = t.next(7, p01), c = t.next(7, p10), d = t.next(7, p11);
+  EXPECT_TRUE(a.ifmap && a.weights);
+  EXPECT_EQ(a.ibank, 0);
+  EXPECT_EQ(a.wbank, 0);
+  EXPECT_FALSE(b.ifmap);
+  EXPECT_TRUE(b.weights);
+  EXPECT_EQ(b.ibank, 0);
+  EXPECT_EQ(b.wbank, 1);
+  EXPECT_TRUE(c.ifmap);
+  EXPECT_FALSE(c.weights) << "group 0's weights are still in bank 0";
+  EXPECT_EQ(c.ibank, 1);
+  EXPECT_EQ(c.wbank, 0);
+  EXPECT_FALSE(d.ifmap);
+  EXPECT_FALSE(d.weights);
+  EXPECT_EQ(d.ibank, 1);
+  EXPECT_EQ(d.wbank, 1);
+  // Another layer finds nothing and loads into the banks the last pass does not read.
+  const PassLoad e = t.next(8, p00);
+  EXPECT_TRUE(e.ifmap && e.weights);
+  EXPECT_EQ(e.ibank, 0);
+  EXPECT_EQ(e.wbank, 0);
+  t.forget();
+  EXPECT_TRUE(t.next(8, p00).weights);
+}
+
+// Lane balancing: channels of 4, 3, 2, 1 entries on L = 2 lanes. n mod L gives lanes 6 and 4;
+// the balanced order [0, 1, 3, 2] gives 5 and 5. A lane over CoefDepth keeps the identity.
+TEST(LaneBalance, LongestFirstToTheLightestLane) {
+  CoefT coef(4, 4, 1);
+  coef.setZero();
+  for (int n = 0; n < 4; ++n) {
+    for (int c = 0; c < 4 - n; ++c) coef(n, c, 0) = static_cast<int8_t>(n + 1);
+  }
+  HwCaps hw;
+  hw.L = 2;
+  hw.coef_depth = 64;
+  const std::vector<int> order = balanced_order(coef, hw);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 3, 2}));
+  hw.coef_depth = 4;  // lane loads of 5 would not fit
+  EXPECT_EQ(balanced_order(coef, hw), (std::vector<int>{0, 1, 2, 3}));
+
+  LayerConfig c = small_cfg();
+  c.N = 4;
+  c.C = 4;
+  c.M = 1;
+  IntLayer l = make_random_layer(c, 0.5, 3);
+  l.coef = coef;
+  const IntLayer r = reorder_outputs(l, order);
+  for (int i = 0; i < 4; ++i) {
+    const int n = order[static_cast<size_t>(i)];
+    EXPECT_EQ(r.rq.bias[static_cast<size_t>(i)], l.rq.bias[static_cast<size_t>(n)]);
+    for (int ci = 0; ci < 4; ++ci) EXPECT_EQ(r.coef(i, ci, 0), l.coef(n, ci, 0));
+  }
+  // The reordered layer computes the same outputs, reordered.
+  const IntResult a = run_int(l), b = run_int(r);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(b.acc(i, 0, 0), a.acc(order[static_cast<size_t>(i)], 0, 0));
+  }
 }
 
 TEST(Scoreboard, CatchesOneFlippedBitAndLocatesIt) {

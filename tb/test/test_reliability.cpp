@@ -294,6 +294,18 @@ TEST_F(Reliability, LoadAddressOutOfRange) {
       {7, 0, 0, 0},
   };
   for (const LoadBeat& b : bads) bad_load_case(seed(), acc, b, kLoadAddr);
+  // The same first illegal addresses in bank 1, and the last address of either bank (every
+  // bank has the same capacity; ld_addr[LdSpaceW] only selects the bank).
+  const uint32_t last = (1u << hw::LdSpaceW) - 1;
+  for (size_t i = 0; i < 6; ++i) {
+    LoadBeat b = bads[i];
+    b.addr = bank_addr(1, b.addr);
+    bad_load_case(seed(), acc, b, kLoadAddr);
+    for (int bank = 0; bank < 2; ++bank) {
+      b.addr = bank_addr(bank, last);
+      bad_load_case(seed(), acc, b, kLoadAddr);
+    }
+  }
   expect_clean_layer(acc);
 }
 

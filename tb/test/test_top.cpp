@@ -14,19 +14,6 @@
 namespace esc {
 namespace {
 
-LayerConfig cfg_of(int C, int N, int H, int W, int K, int stride, int pad, int M) {
-  LayerConfig c;
-  c.C = C;
-  c.N = N;
-  c.H = H;
-  c.W = W;
-  c.K = K;
-  c.stride = stride;
-  c.pad_t = c.pad_b = c.pad_l = c.pad_r = pad;
-  c.M = M;
-  return c;
-}
-
 using TopDirected = TopTest;
 
 // docs/architecture.md, "Cycle model": the fill constant and the stated accuracy of the total

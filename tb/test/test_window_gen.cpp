@@ -8,14 +8,15 @@
 
 #include "Vesc_window_gen.h"
 #include "esc/fixture.hpp"
+#include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
 
 namespace esc {
 namespace {
 
-constexpr int kT = 4;          // esc_pkg::NumPixLanes (default build of this block)
-constexpr int kBytes = 65536;  // esc_pkg::IfmapBytes
-constexpr int kSegBytes = 16;  // 8 * SegWords at T = 4
+constexpr int kT = 4;  // esc_pkg::NumPixLanes (default build of this block)
+constexpr int kBytes = static_cast<int>(hw::IfmapBytes);  // the block is built at the default
+constexpr int kSegBytes = 16;                             // 8 * SegWords at T = 4
 
 class WindowGen : public RtlFixture<Vesc_window_gen>, public ::testing::WithParamInterface<int> {};
 

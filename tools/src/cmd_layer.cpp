@@ -159,6 +159,7 @@ int cmd_layer(const LayerOptions& o) {
     }
     lr.cycles = r.stats.perf.total;
     lr.ld_beats = r.stats.perf.ld_beats;
+    lr.ld_idle = r.stats.ld_idle;
     const auto found = Scoreboard("layer", o.seed).compare(L, g, r, hw, max_dim);
     const std::string mm = found ? found->report : "";
     write_npy(o.out, from_tensor(r.y));

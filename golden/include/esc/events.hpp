@@ -40,6 +40,10 @@ struct EventCounts {
   bool operator!=(const EventCounts& o) const { return !(*this == o); }
 };
 
+// `e` with the buffer writes (and load bytes) of a load that wrote only the IFMAP (ifmap) and/or
+// only the weights, BASIS, COEF, COLPTR and BIAS (weights): one write event per load beat.
+EventCounts only_loads_of(EventCounts e, bool ifmap, bool weights);
+
 // First field that differs, e.g. "coef_rd: 120 vs 121", or "" when equal.
 std::string first_difference(const EventCounts& a, const EventCounts& b);
 

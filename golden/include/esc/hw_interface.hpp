@@ -37,10 +37,10 @@ inline constexpr uint32_t MaxKernel = 3;
 inline constexpr uint32_t MaxChannels = 512;
 // N_MAX: output channels of one pass
 inline constexpr uint32_t MaxFilters = 512;
-// IFMAP capacity in bytes (C*H*W of one pass)
-inline constexpr uint32_t IfmapBytes = 65536;
-// coefficient entries per lane
-inline constexpr uint32_t CoefDepth = 32768;
+// IFMAP capacity of one bank in bytes (C*H*W of one pass); the buffer has two banks
+inline constexpr uint32_t IfmapBytes = 32768;
+// coefficient entries per lane in one bank; every load-written buffer has two banks
+inline constexpr uint32_t CoefDepth = 16384;
 // Z slots between the BCU and the CAU lanes
 inline constexpr uint32_t ZFifoDepth = 8;
 // stored coefficient width: 8 (both modes) or 4 (4-bit mode only)
@@ -61,7 +61,9 @@ inline constexpr uint32_t RegAddrW = 6;   // register word address
 inline constexpr uint32_t RegDataW = 32;  // register data
 inline constexpr uint32_t NumEvt = 16;    // activity event counters (registers EVT_*, contiguous)
 inline constexpr uint32_t LdTgtW = 3;     // load target
-inline constexpr uint32_t LdAddrW = 24;   // load address
+inline constexpr uint32_t LdAddrW = 24;   // load address: {bank, address within the bank}
+inline constexpr uint32_t LdSpaceW = 23;  // load address bits within one bank; bit LdSpaceW selects
+                                          // the bank (docs/architecture.md, Double buffering)
 inline constexpr uint32_t LdDataW = 72;   // load data (one beat)
 inline constexpr uint32_t DimW = 16;      // C, N, H, W, M registers
 inline constexpr uint32_t TileW = 24;     // tile and pixel indices
@@ -160,6 +162,8 @@ inline constexpr uint32_t kLdBeats = 0x15;
 inline constexpr uint32_t kLdBytes = 0x16;
 // r: output bytes sent in the last layer (T int8 outputs per result beat)
 inline constexpr uint32_t kResBytes = 0x17;
+// r: load beats accepted while not busy, since the last CLEAR (the loads no layer overlapped)
+inline constexpr uint32_t kLdIdle = 0x18;
 // r: capability: NumPixLanes
 inline constexpr uint32_t kCapT = 0x20;
 // r: capability: NumCoefLanes
@@ -260,6 +264,8 @@ namespace mode_reg {
 inline constexpr Field kCoef4{0, 1};
 inline constexpr Field kRelu{1, 1};
 inline constexpr Field kBasisPerCh{2, 1};
+inline constexpr Field kIbank{3, 1};
+inline constexpr Field kWbank{4, 1};
 }  // namespace mode_reg
 
 // Load stream targets.
@@ -426,14 +432,16 @@ inline std::vector<std::string> param_errors(uint32_t NumPixLanes, uint32_t NumC
     out.emplace_back("MaxChannels (C_MAX) must be in 1..65535 (DimW)");
   if (!(MaxFilters >= NumCoefLanes && MaxFilters <= pow2(NIdxW)))
     out.emplace_back("MaxFilters (N_MAX) must be in L..65536 (the COEF beat's n field is 16 bits)");
-  if (!(IfmapBytes >= 16 && is_pow2(IfmapBytes) && IfmapBytes / 8 <= pow2(24)))
+  if (!(IfmapBytes >= 16 && is_pow2(IfmapBytes) && IfmapBytes / 8 <= pow2(LdSpaceW)))
     out.emplace_back(
-        "IfmapBytes must be a power of two >= 16 whose 8-byte words fit the 24-bit load address");
+        "IfmapBytes must be a power of two >= 16 whose 8-byte words fit one bank of the load "
+        "address (2^23 words)");
   if (!(IfmapBytes >= 8 * seg_words(NumPixLanes)))
     out.emplace_back("IfmapBytes must hold at least one IFMAP segment (8 * seg_words(T) bytes)");
-  if (!(CoefDepth >= 2 && is_pow2(CoefDepth) && NumCoefLanes * CoefDepth <= pow2(24)))
+  if (!(CoefDepth >= 2 && is_pow2(CoefDepth) && NumCoefLanes * CoefDepth <= pow2(LdSpaceW)))
     out.emplace_back(
-        "CoefDepth must be a power of two >= 2 with L * CoefDepth <= 2^24 (load address space)");
+        "CoefDepth must be a power of two >= 2 with L * CoefDepth <= 2^23 (one bank of the load "
+        "address)");
   if (!(CoefDepth >=
         fields_per_beat(coef_entry_width(MaxFilters, NumCoefLanes, MaxBases, CoefWidth))))
     out.emplace_back("CoefDepth must hold at least one COEF beat of entries");
@@ -441,10 +449,10 @@ inline std::vector<std::string> param_errors(uint32_t NumPixLanes, uint32_t NumC
     out.emplace_back(
         "colptr_stride(C_MAX) must hold at least two COLPTR words (C_MAX >= 2 * pointers per beat "
         "- 1)");
-  if (!(NumCoefLanes * colptr_stride(MaxChannels) <= pow2(24)))
-    out.emplace_back("L * colptr_stride(C_MAX) must fit the 24-bit load address");
-  if (!(basis_depth(MaxBases, MaxChannels) <= pow2(24)))
-    out.emplace_back("M_MAX * C_MAX must fit the 24-bit load address");
+  if (!(NumCoefLanes * colptr_stride(MaxChannels) <= pow2(LdSpaceW)))
+    out.emplace_back("L * colptr_stride(C_MAX) must fit one bank of the load address (2^23)");
+  if (!(basis_depth(MaxBases, MaxChannels) <= pow2(LdSpaceW)))
+    out.emplace_back("M_MAX * C_MAX must fit one bank of the load address (2^23)");
   if (!(ZFifoDepth >= 2 && is_pow2(ZFifoDepth)))
     out.emplace_back("ZFifoDepth must be a power of two >= 2");
   if (!(CoefWidth == 4 || CoefWidth == CoefMaxW)) out.emplace_back("CoefWidth must be 4 or 8");

@@ -66,9 +66,11 @@ class AccelDriver {
   }
   void pump_load(uint64_t watchdog);
   size_t load_pending() const { return load_q_.size() + (ld_valid_ ? 1 : 0); }
+  // Drop the queued beats (a beat already presented is held until accepted: stream rule).
+  void drop_loads() { load_q_.clear(); }
 
-  // Program the configuration registers of `cfg`.
-  void write_config(const LayerConfig& cfg);
+  // Program the configuration registers of `cfg`; MODE names the banks the layer reads.
+  void write_config(const LayerConfig& cfg, int ibank = 0, int wbank = 0);
 
   struct Outcome {
     bool error = false;
@@ -77,6 +79,10 @@ class AccelDriver {
   };
   // START, then cycle until done_o (with all beats received) or error_o; watchdog -> AccelError.
   Outcome start_and_wait(uint64_t watchdog);
+  // The two halves of start_and_wait: write START (returns the cycle of the write), then wait.
+  // Queued load beats keep flowing in between (into the banks the layer does not read).
+  uint64_t start();
+  Outcome wait_done(uint64_t start_cycle, uint64_t watchdog);
   // Cycle until busy_o drops (e.g. after ABORT); watchdog -> AccelError.
   void wait_idle(uint64_t watchdog);
 

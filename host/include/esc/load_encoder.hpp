@@ -29,8 +29,20 @@ struct DeviceCaps {
   uint32_t colptr_stride = 0, max_dim = 0, id = 0;
 };
 
-// Beats of one (already capacity-checked) layer: IFMAP, BASIS, COEF, COLPTR, BIAS.
-std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps);
+// Which buffers a load writes, and into which bank (rtl/esc_interface.toml: every
+// load-written buffer has two banks, ld_addr[LdSpaceW] selects one). IFMAP is the input map;
+// the weights are BASIS, COEF, COLPTR and BIAS.
+struct LoadPlan {
+  bool ifmap = true, weights = true;
+  int ibank = 0, wbank = 0;
+};
+
+// Beats of one (already capacity-checked) layer, in this order: IFMAP, BASIS, COEF, COLPTR,
+// BIAS; `plan` selects the buffers and banks.
+std::vector<LoadBeat> encode_load(const IntLayer& layer, const DeviceCaps& caps,
+                                  const LoadPlan& plan = {});
+// The load address of `addr` within bank `bank`.
+uint32_t bank_addr(int bank, uint32_t addr);
 
 // A build's stored coefficient entry {n / L, m, a} (a in the low bits) and how many of them
 // one COEF beat carries (rtl/esc_interface.toml: coef_entry_width, fields_per_beat).
@@ -58,8 +70,8 @@ LoadBeat colptr_beat(int lane, int64_t word, const std::vector<uint32_t>& ptrs, 
 // The BIAS beat of one output channel (also used by block-level tests).
 LoadBeat bias_beat(int n, int32_t bias, uint16_t mult, uint8_t shift);
 
-// REG_KSP / REG_MODE words of a configuration.
+// REG_KSP / REG_MODE words of a configuration; MODE also names the banks the layer reads.
 uint32_t ksp_word(const LayerConfig& cfg);
-uint32_t mode_word(const LayerConfig& cfg);
+uint32_t mode_word(const LayerConfig& cfg, int ibank = 0, int wbank = 0);
 
 }  // namespace esc

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "esc/accel.hpp"
 #include "esc/accel_driver.hpp"
@@ -23,6 +24,20 @@
 #include "esc/tiling.hpp"
 
 namespace esc {
+
+// A configuration with equal pads on all four sides (the other fields at their defaults).
+inline LayerConfig cfg_of(int C, int N, int H, int W, int K, int stride, int pad, int M) {
+  LayerConfig c;
+  c.C = C;
+  c.N = N;
+  c.H = H;
+  c.W = W;
+  c.K = K;
+  c.stride = stride;
+  c.pad_t = c.pad_b = c.pad_l = c.pad_r = pad;
+  c.M = M;
+  return c;
+}
 
 class TopTest : public ::testing::Test {
  protected:
@@ -111,6 +126,61 @@ class TopTest : public ::testing::Test {
     }
     EXPECT_EQ(failure, "");
     return failure.empty() ? out : std::nullopt;
+  }
+
+  // Runs `layers` as one overlapped schedule (Accel::run_layers: each pass's loads go into the
+  // banks the pass before it does not read, while it runs) and checks every layer as
+  // check_layer does: bit for bit against the golden model and its event counters exactly.
+  // Returns the RTL results if every layer matched.
+  std::optional<std::vector<AccelResult>> check_layers(const std::vector<IntLayer>& layers,
+                                                       AccelOptions opt) {
+    std::vector<const IntLayer*> ptrs;
+    for (const IntLayer& l : layers) {
+      const std::string v = validate(l);
+      EXPECT_EQ(v, "") << "test generated an invalid layer: " << describe(l.cfg);
+      if (!v.empty()) return std::nullopt;
+      ptrs.push_back(&l);
+    }
+    std::string failure;
+    std::vector<AccelResult> rs;
+    try {
+      Accel acc(opt);
+      const DeviceCaps dc = acc.driver().read_caps();
+      const int max_dim = static_cast<int>(dc.max_dim);
+      rs = acc.run_layers(ptrs);
+      for (size_t i = 0; i < layers.size() && failure.empty(); ++i) {
+        const std::string name =
+            "layer " + std::to_string(i) + " of " + std::to_string(layers.size());
+        Scoreboard sb(name, seed_);
+        if (auto mm = sb.compare(layers[i], run_int(layers[i]), rs[i], dc.hw, max_dim)) {
+          failure = mm->report;
+        } else if (const EventCounts want = predict_run_events(layers[i], dc.hw, max_dim);
+                   rs[i].stats.events != want) {
+          failure = "EVENT COUNTERS of " + name + " [" + describe(layers[i].cfg) +
+                    "] differ from the golden prediction, first: " +
+                    first_difference(want, rs[i].stats.events) + " (predicted vs RTL); seed " +
+                    std::to_string(seed_) + " (replay: ESC_SEED=" + std::to_string(seed_) + ")";
+        }
+      }
+    } catch (const std::exception& e) {
+      failure = std::string("run_layers: ") + e.what() + "; seed " + std::to_string(seed_) +
+                " (replay: ESC_SEED=" + std::to_string(seed_) + ")";
+    }
+    if (!failure.empty() && opt.fst_path.empty() && env_trace() != 0) {
+      AccelOptions o2 = opt;
+      o2.fst_path = waves_dir() + "/" + name_ + "_" + std::to_string(runs_) + ".fst";
+      o2.cov_path.clear();
+      ++runs_;
+      try {
+        Accel acc(o2);
+        (void)acc.run_layers(ptrs);
+      } catch (const std::exception&) {
+      }
+      failure += "\n  waves of the re-run: " + o2.fst_path;
+    }
+    EXPECT_EQ(failure, "");
+    if (!failure.empty()) return std::nullopt;
+    return rs;
   }
 
  private:

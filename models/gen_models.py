@@ -52,15 +52,19 @@ def resnet18_cifar():
     for stage, n in enumerate([64, 128, 256, 512], start=1):
         for b in range(2):
             s = 2 if (b == 0 and stage > 1) else 1
-            ho = t.conv("layer%d.%d.conv1" % (stage, b), c, n, h, h, 3, s, 1)
-            t.conv("layer%d.%d.conv2" % (stage, b), n, n, ho, ho, 3, 1, 1)
+            # Run order: the shortcut conv first (it reads the block input, like conv1), so
+            # its small load hides behind the previous block's conv2 and conv1's behind it.
             if s != 1 or c != n:
                 t.conv("layer%d.%d.shortcut" % (stage, b), c, n, h, h, 1, s, 0)
+            ho = t.conv("layer%d.%d.conv1" % (stage, b), c, n, h, h, 3, s, 1)
+            t.conv("layer%d.%d.conv2" % (stage, b), n, n, ho, ho, 3, 1, 1)
             c, h = n, ho
     t.write("resnet18_cifar10.txt", """
 ResNet-18 for CIFAR-10 (kuangliu/pytorch-cifar style): conv1 3->64 at 32x32, four stages of two
 BasicBlocks (64/128/256/512 channels); the first conv of stages 2-4 has stride 2 and the block
-has a 1x1 stride-2 shortcut conv. The final linear layer is not a convolution and is omitted.
+has a 1x1 stride-2 shortcut conv, listed (and run) before the block's conv1: both read the
+block input, and this order lets each layer's load overlap the layer before it. The final
+linear layer is not a convolution and is omitted.
 PENNI-like defaults: M = 5 for 3x3, 1x1 as K=1 M=1. Densities are chosen so that the network
 keeps about 8 % of its dense MACs (checked by the unit test ModelFiles.ResNet18Keeps8Percent).""")
 
@@ -110,16 +114,17 @@ def resnet50_imagenet():
         for b in range(blocks):
             s = 2 if (b == 0 and stage > 1) else 1
             p = "layer%d.%d." % (stage, b)
+            if b == 0:  # run first, like ResNet-18's shortcut (see resnet18_cifar)
+                t.conv(p + "downsample", c, out, h, h, 1, s, 0)
             t.conv(p + "conv1", c, width, h, h, 1, 1, 0)
             ho = t.conv(p + "conv2", width, width, h, h, 3, s, 1)
             t.conv(p + "conv3", width, out, ho, ho, 1, 1, 0)
-            if b == 0:
-                t.conv(p + "downsample", c, out, h, h, 1, s, 0)
             c, h = out, ho
     t.write("resnet50_imagenet.txt", """
 ResNet-50 for ImageNet (torchvision layout, stride on the 3x3 conv of each bottleneck):
 conv1 7x7/2 3->64 at 224x224, 3x3/2 max-pool to 56x56, then 3/4/6/3 bottlenecks
-(1x1 reduce, 3x3, 1x1 expand x4) with a 1x1 downsample conv in the first block of each stage.
+(1x1 reduce, 3x3, 1x1 expand x4) with a 1x1 downsample conv in the first block of each stage,
+listed (and run) first in its block: it reads the block input, like conv1.
 conv1 has K=7: the RTL supports K in {1,3}, so the CLI runs it on the golden model only and
 marks it "golden-only (K=7)" in the report.""")
 

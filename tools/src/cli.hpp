@@ -32,6 +32,7 @@ struct RunOptions {
   bool list = false;
   bool quiet = false;
   double idle_prob = 0.0, backpressure_prob = 0.0;
+  std::string density = "uniform";  // tuned | uniform | spread (esc::DensityMode)
 };
 int cmd_run(const RunOptions& o);
 

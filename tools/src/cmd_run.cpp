@@ -110,6 +110,11 @@ int cmd_run(const RunOptions& o) {
   rep.model = model.name;
   rep.model_path = path;
   rep.seed = o.seed;
+  const DensityMode dmode = o.density == "tuned"    ? DensityMode::kTuned
+                            : o.density == "spread" ? DensityMode::kSpread
+                                                    : DensityMode::kUniform;
+  const double d_uniform = uniform_density(model);
+  rep.density_mode = density_mode_name(dmode);
   rep.caps = accel.caps();
   rep.energy_table = table;
   const std::string baseline = baseline_path(o, path);
@@ -119,20 +124,20 @@ int cmd_run(const RunOptions& o) {
   const bool bar = !o.quiet && stderr_is_tty();
   const uint64_t cycle0 = accel.cycle();
   bool rtl_error = false;
+  // Every layer and its golden metrics first; then the RTL runs all RTL-capable layers as one
+  // schedule (each pass's loads overlap the pass before it, also across layers) while the
+  // golden model runs on a second thread.
+  std::vector<IntLayer> layers;
+  layers.reserve(idx.size());
   for (size_t k = 0; k < idx.size(); ++k) {
     const size_t i = idx[k];
     const ModelLayer& ml = model.layers[i];
-    progress(bar, k, idx.size(), ml.name, seconds_since(t0));
-    const Clock::time_point tl = Clock::now();
     LayerReport lr;
     lr.name = ml.name;
-    lr.density_target = ml.density;
+    lr.density_target = dmode == DensityMode::kTuned ? ml.density : d_uniform;
     lr.seed = layer_seed(o.seed, i);
-    const IntLayer layer = make_model_layer(ml, o.seed, i);
-    fill_golden_metrics(lr, layer, hw);
-    // The golden model runs on a second thread while the RTL simulates.
-    std::future<IntResult> gold =
-        std::async(std::launch::async, [&layer] { return run_int(layer); });
+    layers.push_back(make_model_layer(ml, o.seed, i, dmode, d_uniform));
+    fill_golden_metrics(lr, layers.back(), hw);
     if (ml.K > hw.K_MAX) {
       lr.rtl = false;
       lr.note = "golden-only (K=" + std::to_string(ml.K) + ")";
@@ -141,52 +146,97 @@ int cmd_run(const RunOptions& o) {
       lr.note =
           "golden-only (M=" + std::to_string(ml.M) + " > M_MAX " + std::to_string(hw.M_MAX) + ")";
     }
-    AccelResult rtl;
-    if (lr.rtl) {
+    rep.layers.push_back(lr);
+  }
+  std::future<std::vector<IntResult>> gold = std::async(std::launch::async, [&layers] {
+    std::vector<IntResult> g;
+    g.reserve(layers.size());
+    for (const IntLayer& l : layers) g.push_back(run_int(l));
+    return g;
+  });
+  std::vector<size_t> on_rtl;  // positions in layers / rep.layers
+  std::vector<const IntLayer*> rtl_layers;
+  for (size_t k = 0; k < layers.size(); ++k) {
+    if (rep.layers[k].rtl) {
+      on_rtl.push_back(k);
+      rtl_layers.push_back(&layers[k]);
+    }
+  }
+  std::vector<AccelResult> rtl(layers.size());
+  std::vector<std::string> rtl_err(layers.size());
+  Clock::time_point tl = Clock::now();
+  auto layer_done = [&](size_t r) {
+    const size_t k = on_rtl[r];
+    rep.layers[k].wall_s = seconds_since(tl);
+    tl = Clock::now();
+    progress(bar, r + 1, on_rtl.size(), rep.layers[k].name, seconds_since(t0));
+  };
+  try {
+    std::vector<AccelResult> all = accel.run_layers(rtl_layers, layer_done);
+    for (size_t r = 0; r < on_rtl.size(); ++r) rtl[on_rtl[r]] = std::move(all[r]);
+  } catch (const std::exception&) {
+    // Isolate the failure: run the layers one at a time, each error reported on its layer.
+    accel.reset();
+    for (size_t r = 0; r < on_rtl.size(); ++r) {
+      const size_t k = on_rtl[r];
+      tl = Clock::now();
       try {
-        rtl = accel.run_layer(layer);
-        if (rtl.stats.channel_groups > 1) {
-          lr.note = "C-split x" + std::to_string(rtl.stats.channel_groups) +
-                    " (RTL acc summed, y requantised on the host)";
-        }
-        lr.cycles = rtl.stats.perf.total;
-        lr.ld_beats = rtl.stats.perf.ld_beats;
-        lr.bcu_cycles = rtl.stats.perf.bcu;
-        lr.cau_cycles = rtl.stats.perf.cau;
-        lr.stall_cycles = rtl.stats.perf.stall;
-        lr.passes = rtl.stats.passes;
-        lr.load_bytes = rtl.stats.load_bytes;
-        lr.result_bytes = rtl.stats.result_bytes;
-        lr.events = rtl.stats.events;
-        lr.checked = true;
+        rtl[k] = accel.run_layer(layers[k]);
       } catch (const std::exception& e) {
         const auto* ae = dynamic_cast<const AccelError*>(&e);
-        lr.note = std::string("RTL ERROR") + (ae ? " (code " + std::to_string(ae->code) + ")" : "");
-        lr.mismatch =
-            "layer " + ml.name + ": " + e.what() + " (seed " + std::to_string(lr.seed) + ")";
-        rtl_error = true;
-        if (rep.error.empty()) rep.error = lr.mismatch;
+        rep.layers[k].note =
+            std::string("RTL ERROR") + (ae ? " (code " + std::to_string(ae->code) + ")" : "");
+        rtl_err[k] = e.what();
         accel.reset();
       }
+      layer_done(r);
     }
-    const IntResult g = gold.get();
+  }
+  const std::vector<IntResult> golden = gold.get();
+  for (size_t k = 0; k < layers.size(); ++k) {
+    LayerReport& lr = rep.layers[k];
+    const ModelLayer& ml = model.layers[idx[k]];
+    const IntLayer& layer = layers[k];
+    if (lr.rtl && rtl_err[k].empty()) {
+      const AccelResult& r = rtl[k];
+      if (r.stats.channel_groups > 1) {
+        lr.note = "C-split x" + std::to_string(r.stats.channel_groups) +
+                  " (RTL acc summed, y requantised on the host)";
+      }
+      lr.cycles = r.stats.perf.total;
+      lr.ld_beats = r.stats.perf.ld_beats;
+      lr.ld_idle = r.stats.ld_idle;
+      lr.bcu_cycles = r.stats.perf.bcu;
+      lr.cau_cycles = r.stats.perf.cau;
+      lr.stall_cycles = r.stats.perf.stall;
+      lr.passes = r.stats.passes;
+      lr.load_bytes = r.stats.load_bytes;
+      lr.result_bytes = r.stats.result_bytes;
+      lr.events = r.stats.events;
+      lr.checked = true;
+    } else if (lr.rtl) {
+      lr.mismatch =
+          "layer " + ml.name + ": " + rtl_err[k] + " (seed " + std::to_string(lr.seed) + ")";
+      rtl_error = true;
+      if (rep.error.empty()) rep.error = lr.mismatch;
+    }
+    const IntResult& g = golden[k];
     lr.overflow = g.overflow;
     if (g.overflow) lr.note += (lr.note.empty() ? "" : "; ") + std::string("acc overflow (wraps)");
     if (lr.checked) {
-      const auto mm = Scoreboard(ml.name, lr.seed).compare(layer, g, rtl, hw, max_dim);
+      const auto mm = Scoreboard(ml.name, lr.seed).compare(layer, g, rtl[k], hw, max_dim);
       lr.mismatch = mm ? mm->report : "";
       lr.match = lr.mismatch.empty();
       if (!lr.match) {
-        lr.mismatch += "; replay: escalate run --model " + model.name + " --seed " +
-                       std::to_string(o.seed) + " --layers " + ml.name;
+        lr.mismatch += "; replay: escalate run --model " + model.name + " --density " +
+                       rep.density_mode + " --seed " + std::to_string(o.seed) + " --layers " +
+                       ml.name;
       }
     }
     if (!lr.mismatch.empty()) {
       if (bar) std::fprintf(stderr, "\n");
       std::fprintf(stderr, "escalate: %s\n", lr.mismatch.c_str());
     }
-    lr.wall_s = seconds_since(tl);
-    rep.layers.push_back(lr);
   }
   progress(bar, idx.size(), idx.size(), "done", seconds_since(t0));
   if (bar) std::fprintf(stderr, "\n");
@@ -204,9 +254,14 @@ int cmd_run(const RunOptions& o) {
     std::fprintf(stderr, "escalate: warning: %s; reporting no sparse engine\n", e.what());
   }
 
-  std::printf("escalate run: model %s (%s), seed %llu, T=%d L=%d M_MAX=%d K_MAX=%d\n\n",
-              model.name.c_str(), path.c_str(), static_cast<unsigned long long>(o.seed), hw.T, hw.L,
-              hw.M_MAX, hw.K_MAX);
+  std::printf(
+      "escalate run: model %s (%s), seed %llu, densities %s%s, T=%d L=%d M_MAX=%d K_MAX=%d\n\n",
+      model.name.c_str(), path.c_str(), static_cast<unsigned long long>(o.seed),
+      rep.density_mode.c_str(),
+      dmode == DensityMode::kTuned
+          ? ""
+          : (" (" + std::to_string(100.0 * d_uniform).substr(0, 5) + " % every layer)").c_str(),
+      hw.T, hw.L, hw.M_MAX, hw.K_MAX);
   std::fputs(format_table(rep).c_str(), stdout);
   std::fflush(stdout);
   if (!o.json.empty()) write_file_atomic(o.json, to_json(rep).dump(2) + "\n");

@@ -88,6 +88,13 @@ int main(int argc, char** argv) {
                   "Pruned baseline JSON for the sparse reference engine (default: baselines.json "
                   "beside the model file, if present)");
   run->add_flag("--no-baseline", ro.no_baseline, "Do not look for a sparse-engine baseline");
+  run->add_option("--density", ro.density,
+                  "Coefficient densities: uniform (one density for every layer, the same "
+                  "coefficient MACs as the model file's), tuned (each layer's density from the "
+                  "file) or spread (uniform, spread over the filters, lognormal sigma 0.5); "
+                  "models/README.md")
+      ->check(CLI::IsMember({"uniform", "tuned", "spread"}))
+      ->capture_default_str();
   run->add_flag("--list", ro.list, "Only print the model's layer table and MAC totals");
   run->add_flag("-q,--quiet", ro.quiet, "No progress bar");
   run->add_option("--idle-prob", ro.idle_prob, "Load-stream idle-cycle probability (stress)")

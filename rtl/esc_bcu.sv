@@ -15,8 +15,9 @@ module esc_bcu #(
   parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,
   parameter int unsigned MaxBases    = esc_pkg::MaxBases,
   parameter int unsigned MaxChannels = esc_pkg::MaxChannels,
+  // Address width of one BASIS bank (esc_top passes the build's; default: a per-channel store)
   parameter int unsigned BasisAddrW  = esc_pkg::idx_width(esc_pkg::basis_depth(MaxBases,
-                                                                               MaxChannels)),
+                                                                               MaxChannels, 1)),
   parameter int unsigned ZDataW      = esc_pkg::z_data_width(NumPixLanes, MaxBases),
   localparam int unsigned MIdxW      = esc_pkg::MIdxW,
   localparam int unsigned WinW       = esc_pkg::MaxTaps * esc_pkg::ActW  // one 3x3 window

@@ -21,7 +21,8 @@ module esc_ctrl #(
   parameter int unsigned MaxChannels = esc_pkg::MaxChannels,
   parameter int unsigned MaxFilters  = esc_pkg::MaxFilters,
   parameter int unsigned IfmapBytes  = esc_pkg::IfmapBytes,
-  parameter int unsigned CoefWidth   = esc_pkg::CoefWidth
+  parameter int unsigned CoefWidth   = esc_pkg::CoefWidth,
+  parameter int unsigned BasisPerChannel = esc_pkg::BasisPerChannel
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -37,6 +38,7 @@ module esc_ctrl #(
   input  logic [esc_pkg::KspRegW-1:0] cfg_ksp_i,
   input  logic [esc_pkg::DimW-1:0] cfg_m_i,
   input  logic                     cfg_coef4_i,
+  input  logic                     cfg_basis_per_ch_i,
   // Load faults (pulse + code) from the top decode or esc_cau
   input  logic                     ld_fault_i,
   input  esc_pkg::err_code_e       ld_fault_code_i,
@@ -162,7 +164,8 @@ module esc_ctrl #(
     end else if (32'(cfg_h_i) > esc_pkg::MaxDim || 32'(cfg_w_i) > esc_pkg::MaxDim ||
                  chw_now > 48'(IfmapBytes)) begin
       chk_code = esc_pkg::ERR_CAP_IFMAP;
-    end else if (CoefWidth < 8 && !cfg_coef4_i) begin
+    end else if ((CoefWidth < 8 && !cfg_coef4_i) ||
+                 (BasisPerChannel == 0 && cfg_basis_per_ch_i)) begin
       chk_code = esc_pkg::ERR_BAD_MODE;
     end else if (ld_fault_q || ld_fault_i) begin
       chk_code = ld_fault_q ? ld_code_q : ld_fault_code_i;

@@ -14,6 +14,7 @@ module esc_param_check #(
   parameter int unsigned CoefDepth = esc_pkg::CoefDepth,
   parameter int unsigned ZFifoDepth = esc_pkg::ZFifoDepth,
   parameter int unsigned CoefWidth = esc_pkg::CoefWidth,
+  parameter int unsigned BasisPerChannel = esc_pkg::BasisPerChannel,
   parameter int unsigned MaxDim = esc_pkg::MaxDim
 ) ();
   if (!(NumPixLanes >= 2 && esc_pkg::is_pow2(NumPixLanes))) begin : gen_check0
@@ -49,16 +50,19 @@ module esc_param_check #(
   if (!(NumCoefLanes * esc_pkg::colptr_stride(MaxChannels) <= esc_pkg::pow2(esc_pkg::LdSpaceW))) begin : gen_check10
     $error("esc_top parameters: L * colptr_stride(C_MAX) must fit one bank of the load address (2^23)");
   end
-  if (!(esc_pkg::basis_depth(MaxBases, MaxChannels) <= esc_pkg::pow2(esc_pkg::LdSpaceW))) begin : gen_check11
-    $error("esc_top parameters: M_MAX * C_MAX must fit one bank of the load address (2^23)");
+  if (!(esc_pkg::basis_depth(MaxBases, MaxChannels, BasisPerChannel) <= esc_pkg::pow2(esc_pkg::LdSpaceW))) begin : gen_check11
+    $error("esc_top parameters: the BASIS entries of a bank (M_MAX * C_MAX with a per-channel store) must fit one bank of the load address (2^23)");
   end
-  if (!(ZFifoDepth >= 2 && esc_pkg::is_pow2(ZFifoDepth))) begin : gen_check12
+  if (!(BasisPerChannel == 0 || BasisPerChannel == 1)) begin : gen_check12
+    $error("esc_top parameters: BasisPerChannel must be 0 or 1");
+  end
+  if (!(ZFifoDepth >= 2 && esc_pkg::is_pow2(ZFifoDepth))) begin : gen_check13
     $error("esc_top parameters: ZFifoDepth must be a power of two >= 2");
   end
-  if (!(CoefWidth == 4 || CoefWidth == esc_pkg::CoefMaxW)) begin : gen_check13
+  if (!(CoefWidth == 4 || CoefWidth == esc_pkg::CoefMaxW)) begin : gen_check14
     $error("esc_top parameters: CoefWidth must be 4 or 8");
   end
-  if (!(MaxKernel == 3 && MaxDim == 1023)) begin : gen_check14
+  if (!(MaxKernel == 3 && MaxDim == 1023)) begin : gen_check15
     $error("esc_top parameters: MaxKernel and MaxDim are fixed (3, 1023): the window generator implements exactly these");
   end
 endmodule

@@ -20,10 +20,12 @@ package esc_pkg;
   // IFMAP capacity of one bank in bytes (C*H*W of one pass); the buffer has two banks
   localparam int unsigned IfmapBytes = 32768;
   // coefficient entries per lane in one bank; every load-written buffer has two banks
-  localparam int unsigned CoefDepth = 16384;
+  localparam int unsigned CoefDepth = 4096;
   localparam int unsigned ZFifoDepth = 8;  // Z slots between the BCU and the CAU lanes
   // stored coefficient width: 8 (both modes) or 4 (4-bit mode only)
   localparam int unsigned CoefWidth = 8;
+  // 1: the BASIS buffer holds a basis per input channel (MODE.basis_per_ch, C_MAX * M_MAX entries per bank); 0: the layer-shared basis only (M_MAX entries per bank), and MODE.basis_per_ch is BAD_MODE
+  localparam int unsigned BasisPerChannel = 0;
   // largest H and W (the window generator's coordinate counters)
   localparam int unsigned MaxDim = 1023;
 
@@ -70,10 +72,11 @@ package esc_pkg;
   function automatic int unsigned seg_words(input int unsigned t);
     seg_words = pow2($clog2((2 * t + 8 + 7) / 8));
   endfunction
-  // BASIS buffer entries (one per (input channel, basis); layer-shared mode uses cb = 0)
+  // BASIS entries per bank: one per (input channel, basis) with a per-channel store, else one per basis (cb = 0)
   function automatic int unsigned basis_depth(input int unsigned max_bases,
-      input int unsigned max_channels);
-    basis_depth = max_bases * max_channels;
+      input int unsigned max_channels,
+      input int unsigned per_ch);
+    basis_depth = per_ch != 0 ? max_bases * max_channels : max_bases;
   endfunction
   // COLPTR load-address stride per lane (C_MAX + 1 pointers, rounded up to a power of 2)
   function automatic int unsigned colptr_stride(input int unsigned max_channels);
@@ -161,6 +164,7 @@ package esc_pkg;
     REG_EVT_PSUM_WR = 6'h3D,  // r: PSUM writes, all lanes
     REG_EVT_BIAS_RD = 6'h3E,  // r: bias/requant buffer reads
     REG_EVT_BIAS_WR = 6'h3F,  // r: bias/requant buffer writes since the last CLEAR
+    REG_CAP_BASISCH = 6'h2B,  // r: capability: BasisPerChannel
     REG_CAP_ID = 6'h2F  // r: capability: identification word (meta.id)
   } reg_addr_e;
 
@@ -238,7 +242,8 @@ package esc_pkg;
     ERR_LOAD_INDEX = 8'd13,
     ERR_BUSY = 8'd14,  // cmd: START while busy (the running layer continues)
     ERR_ABORTED = 8'd15,  // cmd: ABORT while busy
-    ERR_BAD_MODE = 8'd16  // config: 8-bit coefficient mode on a build with CoefWidth = 4
+    // config: 8-bit coefficient mode on a build with CoefWidth = 4, or a per-channel basis on a build with BasisPerChannel = 0
+    ERR_BAD_MODE = 8'd16
   } err_code_e;
 
 endpackage

@@ -18,6 +18,7 @@ module esc_regs #(
   parameter int unsigned IfmapBytes   = esc_pkg::IfmapBytes,
   parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
   parameter int unsigned CoefWidth    = esc_pkg::CoefWidth,
+  parameter int unsigned BasisPerChannel = esc_pkg::BasisPerChannel,
   localparam int unsigned NumEvt      = esc_pkg::NumEvt
 ) (
   input  logic                         clk_i,
@@ -204,6 +205,7 @@ module esc_regs #(
       esc_pkg::REG_CAP_CPSTR:  rmux = 32'(CpStride);
       esc_pkg::REG_CAP_MAXDIM: rmux = 32'(esc_pkg::MaxDim);
       esc_pkg::REG_CAP_COEFW:  rmux = 32'(CoefWidth);
+      esc_pkg::REG_CAP_BASISCH: rmux = 32'(BasisPerChannel);
       esc_pkg::REG_CAP_ID:     rmux = esc_pkg::CapIdValue;
       default:                 rmux = 32'd0;
     endcase

@@ -13,7 +13,8 @@ module esc_top #(
   parameter int unsigned IfmapBytes   = esc_pkg::IfmapBytes,
   parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
   parameter int unsigned ZFifoDepth   = esc_pkg::ZFifoDepth,
-  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth
+  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth,
+  parameter int unsigned BasisPerChannel = esc_pkg::BasisPerChannel
 ) (
   input  logic                               clk_i,
   input  logic                               rst_ni,
@@ -49,7 +50,8 @@ module esc_top #(
   localparam int unsigned ByteAddrW  = $clog2(IfmapBytes);
   localparam int unsigned WordAddrW  = ByteAddrW - 3;
   localparam int unsigned SegWords   = esc_pkg::seg_words(NumPixLanes);
-  localparam int unsigned BasisDepth = esc_pkg::basis_depth(MaxBases, MaxChannels);
+  localparam int unsigned BasisDepth = esc_pkg::basis_depth(MaxBases, MaxChannels,
+                                                          BasisPerChannel);
   localparam int unsigned BasisAddrW = esc_pkg::idx_width(BasisDepth);      // within a bank
   localparam int unsigned BasisRamAW = esc_pkg::idx_width(2 * BasisDepth);  // both banks
   localparam int unsigned SpaceW     = esc_pkg::LdSpaceW;
@@ -64,7 +66,8 @@ module esc_top #(
     .IfmapBytes  (IfmapBytes),
     .CoefDepth   (CoefDepth),
     .ZFifoDepth  (ZFifoDepth),
-    .CoefWidth   (CoefWidth)
+    .CoefWidth   (CoefWidth),
+    .BasisPerChannel(BasisPerChannel)
   ) u_param_check ();
 
   // ---------------------------------------------------------------------------
@@ -95,7 +98,8 @@ module esc_top #(
     .MaxFilters  (MaxFilters),
     .IfmapBytes  (IfmapBytes),
     .CoefDepth   (CoefDepth),
-    .CoefWidth   (CoefWidth)
+    .CoefWidth   (CoefWidth),
+    .BasisPerChannel(BasisPerChannel)
   ) u_regs (
     .clk_i,
     .rst_ni,
@@ -134,7 +138,8 @@ module esc_top #(
     .MaxChannels(MaxChannels),
     .MaxFilters (MaxFilters),
     .IfmapBytes (IfmapBytes),
-    .CoefWidth  (CoefWidth)
+    .CoefWidth  (CoefWidth),
+    .BasisPerChannel(BasisPerChannel)
   ) u_ctrl (
     .clk_i,
     .rst_ni,
@@ -148,6 +153,7 @@ module esc_top #(
     .cfg_ksp_i      (cfg_ksp),
     .cfg_m_i        (cfg_m),
     .cfg_coef4_i    (cfg_mode.coef4),
+    .cfg_basis_per_ch_i(cfg_mode.basis_per_ch),
     .ld_fault_i     (ld_fault),
     .ld_fault_code_i(ld_fault_code),
     .fe_busy_i      (wgen_busy || bcu_busy),
@@ -337,7 +343,8 @@ module esc_top #(
   esc_bcu #(
     .NumPixLanes(NumPixLanes),
     .MaxBases   (MaxBases),
-    .MaxChannels(MaxChannels)
+    .MaxChannels(MaxChannels),
+    .BasisAddrW (BasisAddrW)
   ) u_bcu (
     .clk_i,
     .rst_ni,
@@ -345,7 +352,8 @@ module esc_top #(
     .abort_i           (run_abort),
     .cfg_m_i           (cfg_m[esc_pkg::MIdxW-1:0]),
     .cfg_zshift_i      (cfg_zshift),
-    .cfg_basis_per_ch_i(cfg_mode.basis_per_ch),
+    // esc_ctrl refuses a per-channel layer on a build without the store (BAD_MODE)
+    .cfg_basis_per_ch_i(cfg_mode.basis_per_ch && (BasisPerChannel != 0)),
     .grp_valid_i       (grp_valid),
     .grp_ready_o       (grp_ready),
     .grp_win_i         (grp_win),

@@ -65,7 +65,7 @@ LayerConfig random_cfg(SplitMix64& rng, const HwCaps& hw) {
   c.zshift = static_cast<int>(rng.uniform(0, 10));
   c.coef_w = rng.uniform(0, 3) == 0 ? 4 : 8;
   c.relu = rng.uniform(0, 1) == 1;
-  c.basis_per_channel = rng.uniform(0, 4) == 0;
+  c.basis_per_channel = rng.uniform(0, 4) == 0 && hw.basis_per_ch != 0;
   return c;
 }
 

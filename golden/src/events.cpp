@@ -70,7 +70,8 @@ MemoryInfo memory_info(Mem m, const HwCaps& hw) {
     }
     case Mem::kBasis: {
       const int w = static_cast<int>(hw::MaxTaps * hw::BasisW);
-      return {m, 2 * int64_t{hw.M_MAX} * hw.C_MAX, w, 1, w, w};  // two banks
+      return {m, 2 * int64_t{hw.M_MAX} * (hw.basis_per_ch != 0 ? hw.C_MAX : 1), w, 1, w,
+              w};  // two banks; M_MAX entries each without a per-channel store
     }
     case Mem::kCoef: {
       const int w = static_cast<int>(coef_word_entries(hw) * coef_entry_bits(hw));

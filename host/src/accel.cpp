@@ -183,6 +183,7 @@ DeviceCaps AccelDriver::read_caps() {
   c.colptr_stride = reg_read(reg::kCapCpstr);
   c.max_dim = reg_read(reg::kCapMaxdim);
   c.hw.coef_w = static_cast<int>(reg_read(reg::kCapCoefw));
+  c.hw.basis_per_ch = static_cast<int>(reg_read(reg::kCapBasisch));
   T_ = c.hw.T;
   return c;
 }
@@ -402,12 +403,12 @@ std::vector<AccelResult> Accel::run_layers(const std::vector<const IntLayer*>& l
   // The same checks the RTL makes at elaboration (rtl/esc_interface.toml), on what the device
   // reports; ZFifoDepth has no capability register and is taken as the default.
   const HwCaps& h = caps.hw;
-  const auto bad_caps =
-      hw::param_errors(static_cast<uint32_t>(h.T), static_cast<uint32_t>(h.L),
-                       static_cast<uint32_t>(h.M_MAX), static_cast<uint32_t>(h.K_MAX),
-                       static_cast<uint32_t>(h.C_MAX), static_cast<uint32_t>(h.N_MAX),
-                       static_cast<uint32_t>(h.ifmap_bytes), static_cast<uint32_t>(h.coef_depth),
-                       hw::ZFifoDepth, static_cast<uint32_t>(h.coef_w), caps.max_dim);
+  const auto bad_caps = hw::param_errors(
+      static_cast<uint32_t>(h.T), static_cast<uint32_t>(h.L), static_cast<uint32_t>(h.M_MAX),
+      static_cast<uint32_t>(h.K_MAX), static_cast<uint32_t>(h.C_MAX),
+      static_cast<uint32_t>(h.N_MAX), static_cast<uint32_t>(h.ifmap_bytes),
+      static_cast<uint32_t>(h.coef_depth), hw::ZFifoDepth, static_cast<uint32_t>(h.coef_w),
+      static_cast<uint32_t>(h.basis_per_ch), caps.max_dim);
   if (!bad_caps.empty()) {
     throw AccelError(AccelError::kNoDevice,
                      "capability registers describe an illegal build: " + bad_caps.front());

@@ -51,6 +51,9 @@ std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max
     fail("coef_w=" + std::to_string(cfg.coef_w) + " but this build stores " +
          std::to_string(caps.coef_w) + "-bit coefficients (CoefWidth)");
   }
+  if (cfg.basis_per_channel && caps.basis_per_ch == 0) {
+    fail("a per-input-channel basis needs a build with BasisPerChannel = 1 (CAP_BASISCH reads 0)");
+  }
   if (caps.T <= 0 || caps.L <= 0 || caps.N_MAX <= 0 || caps.C_MAX <= 0 || caps.ifmap_bytes <= 0) {
     fail("capability registers read zero");
   }

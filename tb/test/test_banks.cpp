@@ -230,7 +230,8 @@ TEST_F(Banks, RunLayersOverlapsBandsAndLayers) {
   Accel probe(options());
   const HwCaps hw = probe.caps();
   // Enough rows that the input map is about 2.5 IFMAP banks (three row bands).
-  const int C = 16, H = static_cast<int>(std::min<int64_t>(1000, hw.ifmap_bytes * 5 / (2 * C * 32)));
+  const int C = 16,
+            H = static_cast<int>(std::min<int64_t>(1000, hw.ifmap_bytes * 5 / (2 * C * 32)));
   std::vector<IntLayer> layers;
   layers.push_back(make_random_layer(cfg_of(C, 16, H, 32, 3, 1, 1, 4), 0.2, seed()));
   layers.push_back(make_random_layer(cfg_of(16, 24, 12, 12, 3, 2, 1, 5), 0.3, seed() + 1));

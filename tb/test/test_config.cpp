@@ -5,6 +5,7 @@
 // test_random.cpp, linked into the same executable.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "esc/accel_driver.hpp"
@@ -51,9 +52,43 @@ TEST_F(MatrixConfig, CapabilityRegistersReportTheBuild) {
   expect("NumCoefLanes", dc.hw.L, hw::NumCoefLanes);
   expect("MaxBases", dc.hw.M_MAX, hw::MaxBases);
   expect("CoefWidth", dc.hw.coef_w, hw::CoefWidth);
+  expect("BasisPerChannel", dc.hw.basis_per_ch, hw::BasisPerChannel);
   EXPECT_EQ(dc.hw.C_MAX, hw::MaxChannels);
   EXPECT_EQ(dc.colptr_stride, hw::colptr_stride(hw::MaxChannels));
   EXPECT_EQ(dc.id, hw::kCapIdValue);
+}
+
+// Per-channel basis (the BasisPerChannel = 1 build; skipped elsewhere): a layer with a basis
+// per input channel runs bit-exactly, including the last channel's basis at C = C_MAX.
+TEST_F(MatrixConfig, PerChannelBasis) {
+  Accel probe(options());
+  if (probe.caps().basis_per_ch == 0) GTEST_SKIP() << "no per-channel basis store on this build";
+  LayerConfig c = cfg_of(4, 5, 5, 5, 3, 1, 1, 3);
+  c.basis_per_channel = true;
+  check_layer(make_random_layer(c, 0.5, seed()), "basis_per_channel", options());
+}
+
+// Per-channel basis at the capacity C = C_MAX: the basis of the last channel (cb = C_MAX - 1)
+// is loaded and used. Only channel C_MAX - 1 has nonzero activations, so every output depends
+// on that basis alone and a lost or aliased last basis entry changes every result.
+TEST_F(MatrixConfig, PerChannelBasisLastChannel) {
+  Accel probe(options());
+  const HwCaps hw = probe.caps();
+  if (hw.basis_per_ch == 0) GTEST_SKIP() << "no per-channel basis store on this build";
+  LayerConfig c = cfg_of(static_cast<int>(hw.C_MAX), 4, 3, 3, 3, 1, 1, std::min(2, hw.M_MAX));
+  c.basis_per_channel = true;
+  IntLayer l = make_random_layer(c, 0.5, seed());
+  for (int ch = 0; ch + 1 < c.C; ++ch)
+    for (int y = 0; y < c.H; ++y)
+      for (int x = 0; x < c.W; ++x) l.x(ch, y, x) = 0;
+  for (int n = 0; n < c.N; ++n) l.coef(n, c.C - 1, 0) = static_cast<int8_t>(n % 2 ? -37 : 53);
+  const IntResult g = run_int(l);
+  int nonzero = 0;
+  for (int64_t i = 0; i < g.acc.size(); ++i) nonzero += g.acc.data()[i] != 0;
+  ASSERT_GT(nonzero, static_cast<int>(g.acc.size() / 2)) << "the test needs nonzero outputs";
+  auto r = check_layer(l, "basis_last_channel", options());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->stats.passes, 1) << "C = C_MAX must run in one pass";
 }
 
 TEST_F(MatrixConfig, NarrowCoefficientStoreRefusesWhatItCannotHold) {

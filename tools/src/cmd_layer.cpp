@@ -141,11 +141,17 @@ int cmd_layer(const LayerOptions& o) {
   if (g.overflow)
     std::printf("warning: golden accumulator overflow (int32 wraps): %s\n", g.overflow_at.c_str());
   int rc = kExitOk;
-  if (c.K > hw.K_MAX || c.M > hw.M_MAX) {
-    std::printf(
-        "golden-only (K=%d, M=%d; the RTL supports K <= %d, M <= %d): writing the golden "
-        "output\n",
-        c.K, c.M, hw.K_MAX, hw.M_MAX);
+  if (c.K > hw.K_MAX || c.M > hw.M_MAX || (c.basis_per_channel && hw.basis_per_ch == 0)) {
+    if (c.basis_per_channel && hw.basis_per_ch == 0) {
+      std::printf(
+          "golden-only (per-channel basis: this build has no per-channel basis store, "
+          "BasisPerChannel = 0): writing the golden output\n");
+    } else {
+      std::printf(
+          "golden-only (K=%d, M=%d; the RTL supports K <= %d, M <= %d): writing the golden "
+          "output\n",
+          c.K, c.M, hw.K_MAX, hw.M_MAX);
+    }
     write_npy(o.out, from_tensor(g.y));
     if (!o.acc.empty()) write_npy(o.acc, from_tensor(g.acc));
   } else {

@@ -40,11 +40,14 @@ inline constexpr uint32_t MaxFilters = 512;
 // IFMAP capacity of one bank in bytes (C*H*W of one pass); the buffer has two banks
 inline constexpr uint32_t IfmapBytes = 32768;
 // coefficient entries per lane in one bank; every load-written buffer has two banks
-inline constexpr uint32_t CoefDepth = 16384;
+inline constexpr uint32_t CoefDepth = 4096;
 // Z slots between the BCU and the CAU lanes
 inline constexpr uint32_t ZFifoDepth = 8;
 // stored coefficient width: 8 (both modes) or 4 (4-bit mode only)
 inline constexpr uint32_t CoefWidth = 8;
+// 1: the BASIS buffer holds a basis per input channel (MODE.basis_per_ch, C_MAX * M_MAX entries per
+// bank); 0: the layer-shared basis only (M_MAX entries per bank), and MODE.basis_per_ch is BAD_MODE
+inline constexpr uint32_t BasisPerChannel = 0;
 // largest H and W (the window generator's coordinate counters)
 inline constexpr uint32_t MaxDim = 1023;
 
@@ -83,9 +86,10 @@ constexpr uint32_t idx_width(uint32_t depth) {
 constexpr uint32_t seg_words(uint32_t t) {
   return pow2(clog2((2 * t + 8 + 7) / 8));
 }
-// BASIS buffer entries (one per (input channel, basis); layer-shared mode uses cb = 0)
-constexpr uint32_t basis_depth(uint32_t max_bases, uint32_t max_channels) {
-  return max_bases * max_channels;
+// BASIS entries per bank: one per (input channel, basis) with a per-channel store, else one per
+// basis (cb = 0)
+constexpr uint32_t basis_depth(uint32_t max_bases, uint32_t max_channels, uint32_t per_ch) {
+  return per_ch != 0 ? max_bases * max_channels : max_bases;
 }
 // COLPTR load-address stride per lane (C_MAX + 1 pointers, rounded up to a power of 2)
 constexpr uint32_t colptr_stride(uint32_t max_channels) {
@@ -218,6 +222,8 @@ inline constexpr uint32_t kEvtPsumWr = 0x3D;
 inline constexpr uint32_t kEvtBiasRd = 0x3E;
 // r: bias/requant buffer writes since the last CLEAR
 inline constexpr uint32_t kEvtBiasWr = 0x3F;
+// r: capability: BasisPerChannel
+inline constexpr uint32_t kCapBasisch = 0x2B;
 // r: capability: identification word (meta.id)
 inline constexpr uint32_t kCapId = 0x2F;
 }  // namespace reg
@@ -326,7 +332,8 @@ inline constexpr int kLoadIndex = 13;
 inline constexpr int kBusy = 14;
 // cmd: ABORT while busy
 inline constexpr int kAborted = 15;
-// config: 8-bit coefficient mode on a build with CoefWidth = 4
+// config: 8-bit coefficient mode on a build with CoefWidth = 4, or a per-channel basis on a build
+// with BasisPerChannel = 0
 inline constexpr int kBadMode = 16;
 }  // namespace err
 
@@ -408,7 +415,8 @@ inline const char* error_doc(int code) {
     case 15:
       return "ABORT while busy";
     case 16:
-      return "8-bit coefficient mode on a build with CoefWidth = 4";
+      return "8-bit coefficient mode on a build with CoefWidth = 4, or a per-channel basis on a "
+             "build with BasisPerChannel = 0";
     default:
       return "not an error code of this interface";
   }
@@ -420,7 +428,7 @@ inline std::vector<std::string> param_errors(uint32_t NumPixLanes, uint32_t NumC
                                              uint32_t MaxChannels, uint32_t MaxFilters,
                                              uint32_t IfmapBytes, uint32_t CoefDepth,
                                              uint32_t ZFifoDepth, uint32_t CoefWidth,
-                                             uint32_t MaxDim) {
+                                             uint32_t BasisPerChannel, uint32_t MaxDim) {
   std::vector<std::string> out;
   if (!(NumPixLanes >= 2 && is_pow2(NumPixLanes)))
     out.emplace_back("NumPixLanes (T) must be a power of two >= 2");
@@ -451,8 +459,12 @@ inline std::vector<std::string> param_errors(uint32_t NumPixLanes, uint32_t NumC
         "- 1)");
   if (!(NumCoefLanes * colptr_stride(MaxChannels) <= pow2(LdSpaceW)))
     out.emplace_back("L * colptr_stride(C_MAX) must fit one bank of the load address (2^23)");
-  if (!(basis_depth(MaxBases, MaxChannels) <= pow2(LdSpaceW)))
-    out.emplace_back("M_MAX * C_MAX must fit one bank of the load address (2^23)");
+  if (!(basis_depth(MaxBases, MaxChannels, BasisPerChannel) <= pow2(LdSpaceW)))
+    out.emplace_back(
+        "the BASIS entries of a bank (M_MAX * C_MAX with a per-channel store) must fit one bank of "
+        "the load address (2^23)");
+  if (!(BasisPerChannel == 0 || BasisPerChannel == 1))
+    out.emplace_back("BasisPerChannel must be 0 or 1");
   if (!(ZFifoDepth >= 2 && is_pow2(ZFifoDepth)))
     out.emplace_back("ZFifoDepth must be a power of two >= 2");
   if (!(CoefWidth == 4 || CoefWidth == CoefMaxW)) out.emplace_back("CoefWidth must be 4 or 8");

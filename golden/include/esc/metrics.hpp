@@ -15,6 +15,7 @@ struct HwCaps {
   int64_t C_MAX = hw::MaxChannels, N_MAX = hw::MaxFilters, ifmap_bytes = hw::IfmapBytes,
           coef_depth = hw::CoefDepth;
   int coef_w = hw::CoefWidth;  // 8: both coefficient modes; 4: 4-bit mode only
+  int basis_per_ch = static_cast<int>(hw::BasisPerChannel);  // 1: a per-channel basis store
 };
 
 // Multipliers of a build: the BCU computes one basis for T pixels per cycle (T * K_MAX^2), the

@@ -50,7 +50,8 @@ inline RandomCase make_random_case(uint64_t seed, const HwCaps& hw) {
   const bool coef4 = r.uniform(0, 1) != 0;
   c.coef_w = (coef4 || hw.coef_w < 8) ? 4 : 8;  // a CoefWidth = 4 build takes only 4-bit
   c.relu = r.uniform(0, 1) != 0;
-  c.basis_per_channel = r.uniform(0, 3) == 0;
+  // Drawn on every build (the stream of draws is the same); used where the store exists.
+  c.basis_per_channel = r.uniform(0, 3) == 0 && hw.basis_per_ch != 0;
   // Density: all-zero, very sparse, random, fully dense.
   double density;
   switch (r.uniform(0, 5)) {

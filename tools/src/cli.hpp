@@ -56,6 +56,21 @@ struct DecomposeOptions {
 };
 int cmd_decompose(const DecomposeOptions& o);
 
+struct ClassifyOptions {
+  std::string model;     // "" : <models dir>/fmnist/penni_int8.onnx
+  std::string data_dir;  // "" : $FMNIST_DIR or /usr/share/datasets/fashion-mnist
+  int images = 100, first = 0;
+  bool golden_only = false;
+  bool no_sweep = false;  // skip the golden model over the whole test set
+  std::string expected;   // "" : expected.json beside the model, if present
+  bool no_expected = false;
+  std::string json;
+  bool quiet = false;
+  uint64_t seed = 1;
+  double idle_prob = 0.0, backpressure_prob = 0.0;
+};
+int cmd_classify(const ClassifyOptions& o);
+
 // Throw InputError if `path` (an output file of option `option`) cannot be created: checked
 // before a long run so that the run is not wasted. Empty path: nothing to check.
 void check_output_path(const std::string& path, const std::string& option);

@@ -7,8 +7,10 @@
 
 #include "cli.hpp"
 #include "esc/accel.hpp"
+#include "esc/idx.hpp"
 #include "esc/model_file.hpp"
 #include "esc/npy.hpp"
+#include "esc/onnx_model.hpp"
 
 namespace esc::cli {
 bool stderr_is_tty() {
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
       "  escalate layer --x X.npy --basis B.npy --coef A.npy --out Y.npy\n"
       "  escalate decompose --weights W.npy --M 5 --density 0.1 --out-basis B.npy --out-coef "
       "A.npy\n"
+      "  escalate classify                          # 100 Fashion-MNIST test images, trained net\n"
       "Built-in models live in " +
       esc::models_dir() + " (override with $ESC_MODELS_DIR); see models/README.md.");
   app.require_subcommand(1);
@@ -149,6 +152,52 @@ int main(int argc, char** argv) {
   dec->add_option("--out-scales", dopt.out_scales, "Output float32 scales .npy (1+N)");
   dec->add_option("--json", dopt.json, "Write the quality report as JSON here");
 
+  ClassifyOptions co;
+  CLI::App* cls = app.add_subcommand(
+      "classify",
+      "Classify Fashion-MNIST test images with the trained network (ONNX), every conv layer on "
+      "the RTL.");
+  cls->footer(
+      "Reads the integer network from its ONNX export and sidecar JSON (docs/trained.md) and the\n"
+      "t10k images from --data-dir. Per image, each conv layer runs on the RTL (as in `run`) and\n"
+      "on the golden model with the same input; the RTL output must equal the golden one bit for\n"
+      "bit (y and int32 acc) and feeds the next layer; residual adds, the sum pool, the\n"
+      "classifier and argmax run on the host in the golden model's integer arithmetic. Reports\n"
+      "the accuracy on those images (RTL and golden, which must agree), the golden model's\n"
+      "accuracy on the whole test set (checked against expected.json beside the model), the\n"
+      "per-layer performance table per image and the coefficient-lane balance. Exit 1 on an\n"
+      "RTL/golden mismatch (the image, layer and first differing element are printed) or a\n"
+      "disagreement with expected.json.");
+  cls->add_option("--model", co.model,
+                  "ONNX model (default: " + esc::models_dir() + "/fmnist/penni_int8.onnx)");
+  cls->add_option("--images", co.images, "Number of test images to classify")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cls->add_option("--first", co.first, "Index of the first test image (file order)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 9999));
+  cls->add_option("--data-dir", co.data_dir,
+                  "Directory with t10k-{images-idx3,labels-idx1}-ubyte[.gz] (default: $FMNIST_DIR "
+                  "or /usr/share/datasets/fashion-mnist, Debian's dataset-fashion-mnist)");
+  cls->add_flag("--golden-only", co.golden_only, "Run the golden model only (no RTL)");
+  cls->add_flag("--no-golden-sweep", co.no_sweep,
+                "Skip the golden model's pass over the whole test set");
+  cls->add_option("--expected", co.expected,
+                  "Reference results to check against (default: expected.json beside the model, "
+                  "if present)");
+  cls->add_flag("--no-expected", co.no_expected, "Do not check against expected.json");
+  cls->add_option("--json", co.json, "Write the results and the per-layer report as JSON here");
+  cls->add_option("--seed", co.seed,
+                  "Seed of the stream randomisation (--idle-prob, "
+                  "--backpressure)")
+      ->capture_default_str();
+  cls->add_option("--idle-prob", co.idle_prob, "Load-stream idle-cycle probability (stress)")
+      ->check(CLI::Range(0.0, 0.95));
+  cls->add_option("--backpressure", co.backpressure_prob,
+                  "Result-stream backpressure probability (stress)")
+      ->check(CLI::Range(0.0, 0.95));
+  cls->add_flag("-q,--quiet", co.quiet, "No progress bar");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -158,6 +207,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) return cmd_run(ro);
     if (layer->parsed()) return cmd_layer(lo);
     if (dec->parsed()) return cmd_decompose(dopt);
+    if (cls->parsed()) return cmd_classify(co);
   } catch (const esc::ModelError& e) {
     std::fprintf(stderr, "escalate: error: %s\n", e.what());
     return kExitInput;
@@ -165,6 +215,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "escalate: error: %s\n", e.what());
     return kExitInput;
   } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const esc::OnnxModelError& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const esc::IdxError& e) {
     std::fprintf(stderr, "escalate: error: %s\n", e.what());
     return kExitInput;
   } catch (const esc::NpyError& e) {

@@ -5,6 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "esc/layer.hpp"
+#include "esc/metrics.hpp"
+
 namespace esc::cli {
 
 // Exit codes (documented in `escalate --help`).
@@ -38,6 +41,7 @@ int cmd_run(const RunOptions& o);
 struct LayerOptions {
   std::string x, basis, coef, bias, mult, shift;
   int zshift = 0, stride = 1, pad = -1, coef_w = 8;
+  bool pad_given = false;  // --pad on the command line (else (K-1)/2)
   bool relu = false, per_channel_basis = false;
   std::string out, acc;
   uint64_t seed = 1;
@@ -74,6 +78,11 @@ int cmd_classify(const ClassifyOptions& o);
 // Throw InputError if `path` (an output file of option `option`) cannot be created: checked
 // before a long run so that the run is not wasted. Empty path: nothing to check.
 void check_output_path(const std::string& path, const std::string& option);
+
+// Why the RTL cannot run `layer` on a device with these capabilities ("" if it can): K > K_MAX,
+// M > M_MAX, or whatever the host's pass planner cannot tile (W > MaxDim: the planner splits
+// rows, output channels and input channels, not columns). Such layers run golden-only.
+std::string rtl_unsupported(const IntLayer& layer, const HwCaps& hw, int max_dim);
 
 // True if stderr is a terminal (progress bars only there).
 bool stderr_is_tty();

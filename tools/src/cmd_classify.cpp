@@ -288,10 +288,12 @@ int cmd_classify(const ClassifyOptions& o) {
     lr.rtl = !o.golden_only;
     if (o.golden_only) {
       lr.note = "golden-only (--golden-only)";
-    } else if (op.conv.cfg.K > hw.K_MAX || op.conv.cfg.M > hw.M_MAX) {
-      lr.rtl = false;
-      lr.note = "golden-only (K=" + std::to_string(op.conv.cfg.K) +
-                ", M=" + std::to_string(op.conv.cfg.M) + " beyond the hardware)";
+    } else {
+      probe.x = ActT(op.conv.cfg.C, op.conv.cfg.H, op.conv.cfg.W);
+      if (const std::string why = rtl_unsupported(probe, hw, max_dim); !why.empty()) {
+        lr.rtl = false;
+        lr.note = "golden-only (" + why + ")";
+      }
     }
   }
   auto layer_index = [&](const NetOp& op) {

@@ -11,6 +11,7 @@
 #include "esc/model_file.hpp"
 #include "esc/npy.hpp"
 #include "esc/onnx_model.hpp"
+#include "esc/tiling.hpp"
 
 namespace esc::cli {
 bool stderr_is_tty() {
@@ -33,6 +34,19 @@ void check_output_path(const std::string& path, const std::string& option) {
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     throw InputError(option + " " + path + ": is a directory; give a file name");
   }
+}
+std::string rtl_unsupported(const IntLayer& layer, const HwCaps& hw, int max_dim) {
+  const LayerConfig& c = layer.cfg;
+  if (c.K > hw.K_MAX) return "K=" + std::to_string(c.K) + " > K_MAX " + std::to_string(hw.K_MAX);
+  if (c.M > hw.M_MAX) return "M=" + std::to_string(c.M) + " > M_MAX " + std::to_string(hw.M_MAX);
+  try {
+    (void)plan_passes(layer, hw, max_dim);
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    const std::string prefix = "layer cannot be tiled onto this accelerator: ";
+    return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+  }
+  return "";
 }
 }  // namespace esc::cli
 
@@ -62,11 +76,12 @@ int main(int argc, char** argv) {
   run->footer(
       "Each layer gets seeded synthetic int8 activations, bases and sparse coefficients (golden\n"
       "make_random_layer with the layer's M and density). Layers with K > K_MAX or M > M_MAX of\n"
-      "the hardware run on the golden model only and are marked 'golden-only'. Layers larger\n"
-      "than the on-chip buffers are tiled by the host driver (passes column). Every report\n"
-      "gives energy per inference (MAC / SRAM / DRAM) for ESCALATE, from the RTL's event\n"
-      "counters, and for the SPEC 5b dense (and, with a baseline, sparse) reference engines;\n"
-      "docs/energy.md.");
+      "the hardware, or wider than MaxDim (W > 1023 on the default build: the host tiles rows\n"
+      "and channels, not columns), run on the golden model only and are marked 'golden-only'.\n"
+      "Layers larger than the on-chip buffers are tiled by the host driver (passes column).\n"
+      "Every report gives energy per inference (MAC / SRAM / DRAM) for ESCALATE, from the RTL's\n"
+      "event counters, and for the SPEC 5b dense (and, with a baseline, sparse) reference\n"
+      "engines; docs/energy.md.");
   run->add_option("--model", ro.model,
                   "Built-in model name (e.g. resnet18-cifar10, vgg16-cifar10, resnet56-cifar10, "
                   "resnet50-imagenet) or a model file path")
@@ -107,7 +122,10 @@ int main(int argc, char** argv) {
       "--per-channel-basis; coef int8 (N,C,M), 0 = pruned; bias int32 (N); mult uint16 (N);\n"
       "shift uint8 (N) (any integer dtype is accepted if the values fit). Output y int8\n"
       "(N,Ho,Wo); --acc writes the raw int32 accumulators (N,Ho,Wo). Semantics:\n"
-      "docs/semantics.md. A layer the RTL cannot run (K > K_MAX, M > M_MAX) runs golden-only.");
+      "docs/semantics.md. A layer the RTL cannot run (K > K_MAX, M > M_MAX, or W > MaxDim =\n"
+      "1023 on the default build: the host tiles rows and channels, not columns) runs\n"
+      "golden-only: the golden output is written and the reason printed. Errors name the one\n"
+      "file or option at fault.");
   layer->add_option("--x", lo.x, "Activations X.npy, int8 (C,H,W)")->required();
   layer->add_option("--basis", lo.basis, "Basis B.npy, int8 (M,K,K) or (C,M,K,K)")->required();
   layer->add_option("--coef", lo.coef, "Coefficients A.npy, int8 (N,C,M)")->required();
@@ -116,7 +134,8 @@ int main(int argc, char** argv) {
   layer->add_option("--shift", lo.shift, "Requant shift .npy, uint8 (N), 0..63 (default 0)");
   layer->add_option("--zshift", lo.zshift, "Basis-stage right shift, 0..31")->capture_default_str();
   layer->add_option("--stride", lo.stride, "Stride, 1 or 2")->capture_default_str();
-  layer->add_option("--pad", lo.pad, "Zero padding on every side (default (K-1)/2)");
+  CLI::Option* pad_opt =
+      layer->add_option("--pad", lo.pad, "Zero padding on every side, 0..K-1 (default (K-1)/2)");
   layer->add_flag("--relu", lo.relu, "Apply ReLU in the output requantisation");
   layer->add_option("--coef-w", lo.coef_w, "Coefficient width, 8 or 4")->capture_default_str();
   layer->add_flag("--per-channel-basis", lo.per_channel_basis,
@@ -205,7 +224,10 @@ int main(int argc, char** argv) {
   }
   try {
     if (run->parsed()) return cmd_run(ro);
-    if (layer->parsed()) return cmd_layer(lo);
+    if (layer->parsed()) {
+      lo.pad_given = pad_opt->count() > 0;
+      return cmd_layer(lo);
+    }
     if (dec->parsed()) return cmd_decompose(dopt);
     if (cls->parsed()) return cmd_classify(co);
   } catch (const esc::ModelError& e) {

@@ -55,6 +55,7 @@ struct DecomposeOptions {
   double density = 0.1;
   double std_factor = 0.0;  // > 0: prune by std threshold instead of density
   int iters = 5;
+  std::string support = "iht";  // "iht" or "fixed"
   int coef_w = 8;
   std::string out_basis, out_coef, out_scales, json;
 };

@@ -150,10 +150,15 @@ int main(int argc, char** argv) {
       "PENNI-decompose dense weights W (N,C,K,K) into an int8 basis and sparse coefficients.");
   dec->footer(
       "Float pipeline (golden decompose.hpp): SVD initialisation, prune to --density (or by\n"
-      "--std threshold), --iters rounds of least-squares refits of coefficients and basis; then\n"
-      "symmetric quantisation: basis int8 with one layer scale, coefficients int8 (or 4-bit with\n"
-      "--coef-w 4) with one scale per output channel. Writes basis int8 (M,K,K) and coef int8\n"
-      "(N,C,M) for `escalate layer`; --out-scales writes float32 [basis_scale, "
+      "--std threshold), --iters rounds of least-squares refits of coefficients and basis\n"
+      "(--support iht: each round first re-selects the kept coefficients from the unconstrained\n"
+      "least-squares ones on the unit-norm basis, by the same rule; the best round is kept, so\n"
+      "it is never worse than the first refit; --support fixed: the first prune's support is\n"
+      "kept). --std F prunes |a| < F * std, std = the population standard deviation (NumPy\n"
+      "np.std, ddof 0) of all N*C*M coefficients, zeros included; torch.std divides by n - 1.\n"
+      "Then symmetric quantisation: basis int8 with one layer scale, coefficients int8 (or\n"
+      "4-bit with --coef-w 4) with one scale per output channel. Writes basis int8 (M,K,K) and\n"
+      "coef int8 (N,C,M) for `escalate layer`; --out-scales writes float32 [basis_scale,\n"
       "coef_scale[0..N-1]].");
   dec->add_option("--weights", dopt.weights, "Dense weights W.npy, float32/float64 (N,C,K,K)")
       ->required();
@@ -162,7 +167,13 @@ int main(int argc, char** argv) {
   dec->add_option("--density", dopt.density, "Coefficient density to keep, (0,1]")
       ->capture_default_str();
   dec->add_option("--std", dopt.std_factor,
-                  "Prune |coef| < F*std(coef) (PENNI's rule, F=1.0) instead of --density");
+                  "Prune |coef| < F*std(coef) (PENNI's rule, F=1.0; population std, ddof 0) "
+                  "instead of --density");
+  dec->add_option("--support", dopt.support,
+                  "iht: re-select the kept coefficients every refit round (iterative hard "
+                  "thresholding); fixed: keep the first prune's")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"iht", "fixed"}));
   dec->add_option("--iters", dopt.iters, "Refit rounds")->capture_default_str();
   dec->add_option("--coef-w", dopt.coef_w, "Coefficient width, 8 or 4")->capture_default_str();
   dec->add_option("--out-basis", dopt.out_basis, "Output basis B.npy, int8 (M,K,K)")->required();

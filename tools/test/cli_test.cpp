@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "esc/layer.hpp"
@@ -341,6 +344,54 @@ TEST(Cli, LayerErrorsNameTheOneFileAtFault) {
         << r.out;
     EXPECT_EQ(r.out.find("layer from"), std::string::npos) << r.out;
   }
+}
+
+// --support iht (the default) re-selects the kept coefficients every round; on weights with an
+// exact sparse decomposition on non-orthogonal bases it must beat --support fixed clearly.
+TEST(Cli, DecomposeIterativeHardThresholding) {
+  const uint64_t seed = seed_from_env(6);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  SplitMix64 g(seed);
+  auto gauss = [&g] {
+    const double u = std::max(g.uniform01(), 1e-300), v = g.uniform01();
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+  };
+  Tensor<float, 3> basis(3, 3, 3), coef(16, 16, 3);
+  for (Eigen::Index i = 0; i < basis.size(); ++i) basis.data()[i] = float(gauss());
+  int nnz = 0;
+  for (Eigen::Index i = 0; i < coef.size(); ++i) {
+    const bool keep = g.uniform01() < 0.3;
+    coef.data()[i] = keep ? float(gauss()) : 0.0f;
+    nnz += keep;
+  }
+  WeightT w(16, 16, 3, 3);
+  w.setZero();
+  for (int n = 0; n < 16; ++n)
+    for (int c = 0; c < 16; ++c)
+      for (int m = 0; m < 3; ++m)
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j) w(n, c, i, j) += coef(n, c, m) * basis(m, i, j);
+  write_npy(tmp("iht_w.npy"), from_tensor(w));
+  const std::string density = std::to_string(double(nnz) / coef.size());
+  auto rel_error = [&](const std::string& support) {
+    const std::string js = tmp("iht_" + support + ".json");
+    const Cmd r = run("decompose --weights " + tmp("iht_w.npy") + " --M 3 --iters 40 --density " +
+                      density + " --support " + support + " --out-basis " + tmp("iht_b.npy") +
+                      " --out-coef " + tmp("iht_a.npy") + " --json " + js);
+    EXPECT_EQ(r.rc, 0) << r.out;
+    std::ifstream f(js);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const size_t at = text.find("\"rel_error_float\": ");
+    EXPECT_NE(at, std::string::npos) << text;
+    return at == std::string::npos ? 1.0 : std::atof(text.c_str() + at + 19);
+  };
+  const double fixed = rel_error("fixed"), iht = rel_error("iht");
+  EXPECT_LT(iht, 0.75 * fixed) << "fixed " << fixed << ", iht " << iht;
+  const Cmd bad = run("decompose --weights " + tmp("iht_w.npy") + " --support sometimes" +
+                      " --out-basis " + tmp("iht_b.npy") + " --out-coef " + tmp("iht_a.npy"));
+  EXPECT_EQ(bad.rc, 2) << bad.out;
+  const Cmd help = run("decompose --help");
+  EXPECT_NE(help.out.find("ddof 0"), std::string::npos) << help.out;
 }
 
 }  // namespace

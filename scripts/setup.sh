@@ -9,6 +9,11 @@ PKGS=(
   verilator yosys z3
   libeigen3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   clang clang-format libclang-rt-14-dev lcov zlib1g-dev
+  # The trained network (SPEC 6b, docs/trained.md): escalate reads the ONNX model through the
+  # protobuf classes of libonnx-dev (needs libprotobuf-dev's headers), classifies Fashion-MNIST
+  # test images from dataset-fashion-mnist's IDX files, and train/'s integer reference and
+  # tests read the ONNX file with python3-onnx.
+  libonnx-dev libprotobuf-dev dataset-fashion-mnist python3-onnx
 )
 
 SUDO=""
@@ -56,6 +61,8 @@ need cli11 2.1 "$(pkgver libcli11-dev)"
 need gtest 1.12 "$(pkgver libgtest-dev)"
 need benchmark 1.7 "$(pkgver libbenchmark-dev)"
 need nlohmann-json 3.10 "$(pkgver nlohmann-json3-dev)"
+need onnx 1.12 "$(pkgver libonnx-dev)"
+need protobuf 3.21 "$(pkgver libprotobuf-dev)"
 if [ $fail -ne 0 ]; then
   echo "setup: some dependencies are missing or too old (see above)." >&2
   exit 1

@@ -166,6 +166,64 @@ double relative_error(const Decomposition& d, const WeightT& w) {
   return norm > 0 ? diff.norm() / norm : diff.norm();
 }
 
+void fit_coef_dense(Decomposition& d, const WeightT& w) {
+  check_shapes(d, w);
+  const MatD wm = kernel_matrix(w), b = basis_matrix(d);
+  const Eigen::MatrixXd gram = b * b.transpose();                // M x M
+  const Eigen::MatrixXd rhs = (wm * b.transpose()).transpose();  // M x (N*C)
+  const Eigen::MatrixXd a = gram.completeOrthogonalDecomposition().solve(rhs);
+  const Eigen::Index M = a.rows();
+  for (Eigen::Index r = 0; r < a.cols(); ++r)
+    for (Eigen::Index m = 0; m < M; ++m) d.coef.data()[r * M + m] = static_cast<float>(a(m, r));
+}
+
+void normalize_basis(Decomposition& d) {
+  const Eigen::Index M = d.basis.dimension(0), k2 = d.basis.dimension(1) * d.basis.dimension(2);
+  const Eigen::Index rows = d.coef.dimension(0) * d.coef.dimension(1);
+  for (Eigen::Index m = 0; m < M; ++m) {
+    double norm = 0;
+    for (Eigen::Index t = 0; t < k2; ++t)
+      norm += double(d.basis.data()[m * k2 + t]) * d.basis.data()[m * k2 + t];
+    norm = std::sqrt(norm);
+    if (norm == 0) continue;
+    for (Eigen::Index t = 0; t < k2; ++t)
+      d.basis.data()[m * k2 + t] = static_cast<float>(d.basis.data()[m * k2 + t] / norm);
+    for (Eigen::Index r = 0; r < rows; ++r)
+      d.coef.data()[r * M + m] = static_cast<float>(d.coef.data()[r * M + m] * norm);
+  }
+}
+
+Decomposition decompose(const WeightT& w, const DecomposeParams& p) {
+  Decomposition d = svd_init(w, p.M);
+  auto prune = [&p](Decomposition& x) {
+    if (p.std_factor > 0.0) {
+      prune_by_std(x, p.std_factor);
+    } else {
+      prune_to_density(x, p.density);
+    }
+  };
+  prune(d);
+  refit_coef(d, w);
+  Decomposition best = d;
+  double best_err = relative_error(d, w);
+  for (int i = 0; i < p.iters; ++i) {
+    if (p.support == Support::kIht) {
+      normalize_basis(d);
+      fit_coef_dense(d, w);
+      prune(d);
+      refit_coef(d, w);
+    }
+    refit_basis(d, w);
+    refit_coef(d, w);
+    const double err = relative_error(d, w);
+    if (err < best_err) {
+      best = d;
+      best_err = err;
+    }
+  }
+  return best;
+}
+
 Decomposition decompose(const WeightT& w, int M, double density, int iters) {
   Decomposition d = svd_init(w, M);
   prune_to_density(d, density);

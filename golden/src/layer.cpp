@@ -138,20 +138,27 @@ std::string validate(const IntLayer& layer) {
 
 Tensor<int32_t, 3> basis_stage(const IntLayer& layer, int c) {
   const LayerConfig& cfg = layer.cfg;
-  const int Ho = cfg.Ho(), Wo = cfg.Wo(), K = cfg.K, s = cfg.stride;
+  const int Ho = cfg.Ho(), Wo = cfg.Wo(), K = cfg.K, s = cfg.stride, M = cfg.M;
   const int cb = cfg.basis_per_channel ? c : 0;
-  Tensor<int32_t, 3> zq(cfg.M, Ho, Wo);
-  for (int m = 0; m < cfg.M; ++m) {
-    for (int y = 0; y < Ho; ++y) {
-      for (int x = 0; x < Wo; ++x) {
+  Tensor<int32_t, 3> zq(M, Ho, Wo);
+  // The K*K window of output pixel (y, x), zero where it hangs over the padding, is gathered
+  // once and multiplied with each of the M bases: the same sums as a loop per basis.
+  std::vector<int32_t> win(static_cast<size_t>(K * K));
+  for (int y = 0; y < Ho; ++y) {
+    for (int x = 0; x < Wo; ++x) {
+      for (int i = 0; i < K; ++i) {
+        const int iy = s * y + i - cfg.pad_t;
+        for (int j = 0; j < K; ++j) {
+          const int ix = s * x + j - cfg.pad_l;
+          const bool inside = iy >= 0 && iy < cfg.H && ix >= 0 && ix < cfg.W;
+          win[static_cast<size_t>(i * K + j)] = inside ? layer.x(c, iy, ix) : 0;  // zero padding
+        }
+      }
+      for (int m = 0; m < M; ++m) {
         int64_t z = 0;  // exact: |z| <= 49 * 128 * 128 < 2^20
         for (int i = 0; i < K; ++i) {
-          const int iy = s * y + i - cfg.pad_t;
-          if (iy < 0 || iy >= cfg.H) continue;  // zero padding
           for (int j = 0; j < K; ++j) {
-            const int ix = s * x + j - cfg.pad_l;
-            if (ix < 0 || ix >= cfg.W) continue;
-            z += int64_t{layer.basis(cb, m, i, j)} * int64_t{layer.x(c, iy, ix)};
+            z += int64_t{layer.basis(cb, m, i, j)} * win[static_cast<size_t>(i * K + j)];
           }
         }
         zq(m, y, x) = static_cast<int32_t>(sat_signed(rshift(z, cfg.zshift), kMidW));
@@ -178,17 +185,26 @@ IntResult run_int(const IntLayer& layer) {
         const int32_t a = layer.coef(n, c, m);
         if (a == 0) continue;  // pruned: contributes nothing, order does not matter
         const int32_t* z = zq.data() + static_cast<int64_t>(m) * P;
+        bool wrapped = false;
         for (int p = 0; p < P; ++p) {
           const int64_t t = int64_t{acc[p]} + int64_t{a} * int64_t{z[p]};
-          if (t < std::numeric_limits<int32_t>::min() || t > std::numeric_limits<int32_t>::max()) {
-            if (!res.overflow) {
+          wrapped |= t != static_cast<int32_t>(t);
+          acc[p] = static_cast<int32_t>(static_cast<uint32_t>(t));  // two's complement wrap
+        }
+        if (wrapped && !res.overflow) {
+          // Locate the first wrap: undo the (invertible) wrapped addition to get the old value.
+          for (int p = 0; p < P; ++p) {
+            const auto prod = static_cast<uint32_t>(int64_t{a} * int64_t{z[p]});
+            const auto old = static_cast<int32_t>(static_cast<uint32_t>(acc[p]) - prod);
+            const int64_t t = int64_t{old} + int64_t{a} * int64_t{z[p]};
+            if (t != static_cast<int32_t>(t)) {
               res.overflow = true;
               res.overflow_at = "acc[n=" + std::to_string(n) + "][y=" + std::to_string(p / Wo) +
                                 "][x=" + std::to_string(p % Wo) + "] after c=" + std::to_string(c) +
                                 " m=" + std::to_string(m);
+              break;
             }
           }
-          acc[p] = static_cast<int32_t>(static_cast<uint32_t>(t));  // two's complement wrap
         }
       }
     }

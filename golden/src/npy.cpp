@@ -20,8 +20,9 @@ struct DtypeInfo {
 };
 
 constexpr DtypeInfo kDtypes[] = {
-    {"int8", "|i1", 1},  {"uint8", "|u1", 1},   {"int16", "<i2", 2},   {"uint16", "<u2", 2},
-    {"int32", "<i4", 4}, {"float32", "<f4", 4}, {"float64", "<f8", 8},
+    {"int8", "|i1", 1},    {"uint8", "|u1", 1},   {"int16", "<i2", 2}, {"uint16", "<u2", 2},
+    {"int32", "<i4", 4},   {"uint32", "<u4", 4},  {"int64", "<i8", 8}, {"uint64", "<u8", 8},
+    {"float32", "<f4", 4}, {"float64", "<f8", 8},
 };
 
 [[noreturn]] void fail(const std::string& name, const std::string& problem,
@@ -73,7 +74,8 @@ int dtype_bytes(const std::string& dtype) {
     if (dtype == t.name) return t.bytes;
   }
   throw NpyError("unsupported dtype '" + dtype +
-                 "'; use one of int8, uint8, int16, uint16, int32, float32, float64");
+                 "'; use one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, "
+                 "float32, float64");
 }
 
 NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& name) {
@@ -110,7 +112,7 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& name) {
   const DtypeInfo* dt = from_descr(descr);
   if (!dt)
     fail(name, "unsupported dtype " + descr,
-         "convert to int8, uint8, int16, uint16, int32, float32 or float64");
+         "convert to an integer dtype (int8 .. int64, uint8 .. uint64), float32 or float64");
   a.dtype = dt->name;
 
   const std::string fo = dict_value(h, "fortran_order", name);
@@ -223,6 +225,42 @@ void write_npy(const std::string& path, const NpyArray& a) {
     std::remove(tmp.c_str());
     fail(path, "cannot rename " + tmp + " into place", "check permissions of the directory");
   }
+}
+
+std::vector<int64_t> npy_integers(const NpyArray& a, const std::string& name) {
+  const int64_t n = a.size();
+  int bytes = 0;
+  bool is_signed = true;
+  if (a.dtype == "int8" || a.dtype == "int16" || a.dtype == "int32" || a.dtype == "int64") {
+    bytes = dtype_bytes(a.dtype);
+  } else if (a.dtype == "uint8" || a.dtype == "uint16" || a.dtype == "uint32" ||
+             a.dtype == "uint64") {
+    bytes = dtype_bytes(a.dtype);
+    is_signed = false;
+  } else {
+    throw NpyError(name + ": dtype is " + a.dtype +
+                   ", expected an integer dtype; convert it, e.g. numpy: arr.astype(np.int8) "
+                   "(after checking that the values are whole numbers)");
+  }
+  if (n < 0 || a.data.size() != static_cast<size_t>(n) * static_cast<size_t>(bytes)) {
+    throw NpyError(name + ": data size does not match the shape");
+  }
+  std::vector<int64_t> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t u = 0;  // little-endian bytes
+    for (int b = 0; b < bytes; ++b) {
+      u |= uint64_t{a.data[static_cast<size_t>(i * bytes + b)]} << (8 * b);
+    }
+    if (is_signed && bytes < 8 && (u >> (8 * bytes - 1)) != 0) {
+      u |= ~uint64_t{0} << (8 * bytes);  // sign-extend
+    }
+    if (!is_signed && u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      throw NpyError(name + ": element " + std::to_string(i) + " = " + std::to_string(u) +
+                     " is larger than any value this tool accepts");
+    }
+    v[static_cast<size_t>(i)] = static_cast<int64_t>(u);
+  }
+  return v;
 }
 
 }  // namespace esc

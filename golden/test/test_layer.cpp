@@ -181,6 +181,24 @@ TEST(RunInt, ReportsAndWrapsAccumulatorOverflow) {
   const IntResult r = run_int(L);
   EXPECT_TRUE(r.overflow);
   EXPECT_NE(r.overflow_at.find("n=0"), std::string::npos) << r.overflow_at;
+  // The first wrap in accumulation order (c, n, m, pixel), found by a plain int64 loop.
+  std::string first;
+  std::vector<int64_t> acc(2 * 9, 0);
+  for (int c = 0; c < cfg.C && first.empty(); ++c) {
+    const Tensor<int32_t, 3> zq = basis_stage(L, c);
+    for (int n = 0; n < 2 && first.empty(); ++n)
+      for (int m = 0; m < 5 && first.empty(); ++m)
+        for (int p = 0; p < 9 && first.empty(); ++p) {
+          int64_t& a = acc[static_cast<size_t>(n * 9 + p)];
+          a += int64_t{L.coef(n, c, m)} * zq(m, p / 3, p % 3);
+          if (a != static_cast<int32_t>(a)) {
+            first = "acc[n=" + std::to_string(n) + "][y=" + std::to_string(p / 3) +
+                    "][x=" + std::to_string(p % 3) + "] after c=" + std::to_string(c) +
+                    " m=" + std::to_string(m);
+          }
+        }
+  }
+  EXPECT_EQ(r.overflow_at, first);
   const int64_t exact = int64_t{200} * 5 * 127 * 32767;  // centre pixel: full window
   EXPECT_EQ(r.acc(0, 1, 1), static_cast<int32_t>(static_cast<uint32_t>(exact)));
   EXPECT_EQ(r.acc(1, 1, 1), 0);

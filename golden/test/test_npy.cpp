@@ -140,6 +140,62 @@ TEST(Npy, RoundTripsEveryDtypeAndRank) {
   std::remove(path.c_str());
 }
 
+// NumPy's default integer is int64 (np.array([1, 2])) and PyTorch exports int64 too: an integer
+// array of any width is taken when its values fit, and the message names the element that does
+// not.
+TEST(Npy, AnyIntegerDtypeConvertsWhenTheValuesFit) {
+  SplitMix64 rng(test::test_seed(0x4e590002));
+  Tensor<int8_t, 3> want(2, 3, 4);
+  for (Eigen::Index i = 0; i < want.size(); ++i)
+    want.data()[i] = static_cast<int8_t>(rng.uniform(-128, 127));
+  auto as = [&](auto zero) {
+    using T = decltype(zero);
+    Tensor<T, 3> t(2, 3, 4);
+    for (Eigen::Index i = 0; i < t.size(); ++i) t.data()[i] = static_cast<T>(want.data()[i]);
+    return from_tensor(t);
+  };
+  const std::string path = ::testing::TempDir() + "esc_npy_int64.npy";
+  for (const NpyArray& a : {as(int16_t{}), as(int32_t{}), as(int64_t{})}) {
+    write_npy(path, a);  // through a file: the header names the dtype as NumPy does
+    const NpyArray back = read_npy(path);
+    EXPECT_EQ(back.dtype, a.dtype);
+    const Tensor<int8_t, 3> t = to_int_tensor<int8_t, 3>(back, "X.npy");
+    for (Eigen::Index i = 0; i < t.size(); ++i) ASSERT_EQ(t.data()[i], want.data()[i]) << a.dtype;
+  }
+  // Non-negative values in unsigned dtypes.
+  Tensor<uint64_t, 1> u(3);
+  u.setValues({0, 7, 127});
+  EXPECT_EQ((to_int_tensor<int8_t, 1>(from_tensor(u), "u"))(2), 127);
+  EXPECT_EQ(npy_integers(from_tensor(u), "u"), (std::vector<int64_t>{0, 7, 127}));
+  // The first element that does not fit, with its coordinates.
+  Tensor<int64_t, 3> big(2, 3, 4);
+  big.setZero();
+  big(1, 2, 3) = 128;
+  big(1, 2, 2) = -129;
+  std::string e;
+  try {
+    to_int_tensor<int8_t, 3>(from_tensor(big), "X.npy");
+  } catch (const NpyError& x) {
+    e = x.what();
+  }
+  EXPECT_NE(e.find("X.npy: element [1][2][2] = -129 does not fit int8 (-128..127)"),
+            std::string::npos)
+      << e;
+  u(1) = ~uint64_t{0};
+  EXPECT_THROW(npy_integers(from_tensor(u), "u"), NpyError);
+  // Floats are not integers, whatever their values.
+  Tensor<float, 1> f(2);
+  f.setValues({1.0f, 2.0f});
+  try {
+    npy_integers(from_tensor(f), "F.npy");
+    ADD_FAILURE() << "float32 accepted";
+  } catch (const NpyError& x) {
+    EXPECT_NE(std::string(x.what()).find("F.npy: dtype is float32, expected an integer dtype"),
+              std::string::npos)
+        << x.what();
+  }
+}
+
 TEST(Npy, RejectsMalformedHeadersWithAMessage) {
   auto expect_error = [](const std::vector<uint8_t>& f, const std::string& needle) {
     try {
@@ -164,7 +220,7 @@ TEST(Npy, RejectsMalformedHeadersWithAMessage) {
   expect_error(replace("'shape'", "'shope'"), "no 'shape' key");
   expect_error(replace("'fortran_order'", "'fortran_ordex'"), "no 'fortran_order' key");
   expect_error(replace("'|i1'", "[('a', '<i4')]"), "not a simple dtype");
-  expect_error(replace("'|i1'", "'<i8'"), "unsupported dtype");
+  expect_error(replace("'|i1'", "'<f2'"), "unsupported dtype");  // float16
   expect_error(replace("'|i1'", "'|O' "), "unsupported dtype");
   expect_error(replace("'|i1'", "'>f8'"), "big-endian");
   expect_error(replace("False", "Maybe"), "fortran_order");

@@ -5,6 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "esc/layer.hpp"
+#include "esc/metrics.hpp"
+
 namespace esc::cli {
 
 // Exit codes (documented in `escalate --help`).
@@ -39,6 +42,7 @@ int cmd_run(const RunOptions& o);
 struct LayerOptions {
   std::string x, basis, coef, bias, mult, shift;
   int zshift = 0, stride = 1, pad = -1, coef_w = 8;
+  bool pad_given = false;  // --pad on the command line (else (K-1)/2)
   bool relu = false, per_channel_basis = false;
   std::string out, acc;
   uint64_t seed = 1;
@@ -52,14 +56,35 @@ struct DecomposeOptions {
   double density = 0.1;
   double std_factor = 0.0;  // > 0: prune by std threshold instead of density
   int iters = 5;
+  std::string support = "iht";  // "iht" or "fixed"
   int coef_w = 8;
   std::string out_basis, out_coef, out_scales, json;
 };
 int cmd_decompose(const DecomposeOptions& o);
 
+struct ClassifyOptions {
+  std::string model;     // "" : <models dir>/fmnist/penni_int8.onnx
+  std::string data_dir;  // "" : $FMNIST_DIR or /usr/share/datasets/fashion-mnist
+  int images = 100, first = 0;
+  bool golden_only = false;
+  bool no_sweep = false;  // skip the golden model over the whole test set
+  std::string expected;   // "" : expected.json beside the model, if present
+  bool no_expected = false;
+  std::string json;
+  bool quiet = false;
+  uint64_t seed = 1;
+  double idle_prob = 0.0, backpressure_prob = 0.0;
+};
+int cmd_classify(const ClassifyOptions& o);
+
 // Throw InputError if `path` (an output file of option `option`) cannot be created: checked
 // before a long run so that the run is not wasted. Empty path: nothing to check.
 void check_output_path(const std::string& path, const std::string& option);
+
+// Why the RTL cannot run `layer` on a device with these capabilities ("" if it can): K > K_MAX,
+// M > M_MAX, or whatever the host's pass planner cannot tile (W > MaxDim: the planner splits
+// rows, output channels and input channels, not columns). Such layers run golden-only.
+std::string rtl_unsupported(const IntLayer& layer, const HwCaps& hw, int max_dim);
 
 // True if stderr is a terminal (progress bars only there).
 bool stderr_is_tty();

@@ -66,18 +66,16 @@ int cmd_decompose(const DecomposeOptions& o) {
                      std::to_string(K * K) + " for K = " + std::to_string(K) +
                      (K == 1 ? " (1x1 layers are not decomposed: use --M 1)" : ""));
   }
-  Decomposition d;
-  if (o.std_factor > 0.0) {
-    d = svd_init(w, o.M);
-    prune_by_std(d, o.std_factor);
-    for (int i = 0; i < o.iters; ++i) {
-      refit_coef(d, w);
-      refit_basis(d, w);
-    }
-    refit_coef(d, w);
-  } else {
-    d = decompose(w, o.M, o.density, o.iters);
+  if (o.support != "iht" && o.support != "fixed") {
+    throw InputError("--support " + o.support + ": must be iht or fixed");
   }
+  DecomposeParams params;
+  params.M = o.M;
+  params.density = o.density;
+  params.std_factor = o.std_factor;
+  params.iters = o.iters;
+  params.support = o.support == "iht" ? Support::kIht : Support::kFixed;
+  const Decomposition d = decompose(w, params);
   const double err_float = relative_error(d, w);
 
   LayerConfig cfg;
@@ -129,10 +127,14 @@ int cmd_decompose(const DecomposeOptions& o) {
 
   std::printf("decompose %s: W (%d,%d,%d,%d) -> basis (%d,%d,%d) int8 + coef (%d,%d,%d) int%d\n",
               o.weights.c_str(), N, C, K, K, M, K, K, N, C, M, o.coef_w);
-  std::printf("  pruning            %s, %d refit rounds\n",
-              o.std_factor > 0 ? ("|a| < " + std::to_string(o.std_factor) + " * std").c_str()
+  std::printf("  pruning            %s, %d refit rounds, support %s\n",
+              o.std_factor > 0 ? ("|a| < " + std::to_string(o.std_factor) +
+                                  " * std (population std, ddof 0, of all N*C*M coefficients)")
+                                     .c_str()
                                : ("to density " + std::to_string(o.density)).c_str(),
-              o.iters);
+              o.iters,
+              o.support == "iht" ? "re-selected every round (iterative hard thresholding)"
+                                 : "fixed after the first prune");
   std::printf("  density            %.4f (%lld of %lld coefficients nonzero after quantisation)\n",
               density, static_cast<long long>(enc.nnz()), static_cast<long long>(N) * C * M);
   std::printf("  rel. error (float) %.5f   SQNR %.2f dB   ||W - B*A||_F / ||W||_F\n", err_float,
@@ -160,6 +162,7 @@ int cmd_decompose(const DecomposeOptions& o) {
                         {"density_target", o.std_factor > 0 ? 0.0 : o.density},
                         {"std_factor", o.std_factor},
                         {"iters", o.iters},
+                        {"support", o.support},
                         {"density", density},
                         {"nnz", enc.nnz()},
                         {"rel_error_float", err_float},

@@ -25,28 +25,14 @@ std::vector<int64_t> read_int_vector(const std::string& path, const std::string&
     throw InputError(path + ": " + what + " has shape (" + s + "), expected (" + std::to_string(n) +
                      ",) = one value per output channel N");
   }
-  std::vector<int64_t> v(static_cast<size_t>(n));
+  // Any integer dtype (NumPy's default int64 included) whose values fit.
+  std::vector<int64_t> v = npy_integers(a, path + " (" + what + ")");
   for (int64_t i = 0; i < n; ++i) {
-    const uint8_t* p = a.data.data();
-    int64_t x = 0;
-    if (a.dtype == "int8")
-      x = reinterpret_cast<const int8_t*>(p)[i];
-    else if (a.dtype == "uint8")
-      x = p[i];
-    else if (a.dtype == "int16")
-      x = reinterpret_cast<const int16_t*>(p)[i];
-    else if (a.dtype == "uint16")
-      x = reinterpret_cast<const uint16_t*>(p)[i];
-    else if (a.dtype == "int32")
-      x = reinterpret_cast<const int32_t*>(p)[i];
-    else
-      throw InputError(path + ": " + what + " has dtype " + a.dtype +
-                       ", expected an integer dtype (int8/uint8/int16/uint16/int32)");
+    const int64_t x = v[static_cast<size_t>(i)];
     if (x < lo || x > hi) {
       throw InputError(path + ": " + what + "[" + std::to_string(i) + "] = " + std::to_string(x) +
                        " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
     }
-    v[static_cast<size_t>(i)] = x;
   }
   return v;
 }
@@ -57,6 +43,27 @@ std::string shape_str(const std::vector<int64_t>& s) {
   return "(" + o + ")";
 }
 
+// The one file or option a validate() message is about: the shapes come from the files (C, H, W
+// from x; M, K from the basis; N from coef), the rest from options.
+std::string culprit(const std::string& msg, const LayerOptions& o, const LayerConfig& c) {
+  const size_t end = msg.find_first_of(": ");
+  const std::string field = msg.substr(0, end);
+  if (field == "C" || field == "H" || field == "W" || field == "x") return o.x + " (--x)";
+  if (field == "K" || field == "M" || field == "basis") return o.basis + " (--basis)";
+  if (field == "N" || field == "coef") return o.coef + " (--coef)";
+  if (field.rfind("pad_", 0) == 0) {
+    return "--pad " + std::to_string(c.pad_t) + " (K = " + std::to_string(c.K) + " from " +
+           o.basis + ")";
+  }
+  if (field == "stride") return "--stride " + std::to_string(c.stride);
+  if (field == "zshift") return "--zshift " + std::to_string(c.zshift);
+  if (field == "coef_w") return "--coef-w " + std::to_string(c.coef_w);
+  if (field == "rq.bias") return o.bias.empty() ? "--bias" : o.bias + " (--bias)";
+  if (field == "rq.mult") return o.mult.empty() ? "--mult" : o.mult + " (--mult)";
+  if (field == "rq.shift") return o.shift.empty() ? "--shift" : o.shift + " (--shift)";
+  return "layer from " + o.x + ", " + o.basis + ", " + o.coef;
+}
+
 }  // namespace
 
 int cmd_layer(const LayerOptions& o) {
@@ -65,10 +72,11 @@ int cmd_layer(const LayerOptions& o) {
   check_output_path(o.acc, "--acc");
   check_output_path(o.trace_path, "--trace-file");
   IntLayer L;
-  L.x = to_tensor<int8_t, 3>(read_npy(o.x), o.x + " (--x, activations (C,H,W))");
+  L.x = to_int_tensor<int8_t, 3>(read_npy(o.x), o.x + " (--x, activations (C,H,W))");
   const NpyArray b = read_npy(o.basis);
   if (o.per_channel_basis) {
-    L.basis = to_tensor<int8_t, 4>(b, o.basis + " (--basis with --per-channel-basis, (C,M,K,K))");
+    L.basis =
+        to_int_tensor<int8_t, 4>(b, o.basis + " (--basis with --per-channel-basis, (C,M,K,K))");
   } else {
     if (b.shape.size() == 4 && b.shape[0] != 1) {
       throw InputError(o.basis + ": basis has shape " + shape_str(b.shape) +
@@ -76,9 +84,9 @@ int cmd_layer(const LayerOptions& o) {
     }
     NpyArray b4 = b;
     if (b4.shape.size() == 3) b4.shape.insert(b4.shape.begin(), 1);
-    L.basis = to_tensor<int8_t, 4>(b4, o.basis + " (--basis, (M,K,K))");
+    L.basis = to_int_tensor<int8_t, 4>(b4, o.basis + " (--basis, (M,K,K))");
   }
-  L.coef = to_tensor<int8_t, 3>(read_npy(o.coef), o.coef + " (--coef, (N,C,M))");
+  L.coef = to_int_tensor<int8_t, 3>(read_npy(o.coef), o.coef + " (--coef, (N,C,M))");
   LayerConfig& c = L.cfg;
   c.C = static_cast<int>(L.x.dimension(0));
   c.H = static_cast<int>(L.x.dimension(1));
@@ -87,7 +95,12 @@ int cmd_layer(const LayerOptions& o) {
   c.K = static_cast<int>(L.basis.dimension(2));
   c.N = static_cast<int>(L.coef.dimension(0));
   c.stride = o.stride;
-  const int pad = o.pad >= 0 ? o.pad : (c.K - 1) / 2;
+  if (o.pad_given && o.pad < 0) {
+    throw InputError("--pad " + std::to_string(o.pad) + ": must be in 0..K-1 = 0.." +
+                     std::to_string(c.K - 1) + " (K = " + std::to_string(c.K) + " from " + o.basis +
+                     "); leave --pad out for (K-1)/2");
+  }
+  const int pad = o.pad_given ? o.pad : (c.K - 1) / 2;
   c.pad_t = c.pad_b = c.pad_l = c.pad_r = pad;
   c.zshift = o.zshift;
   c.coef_w = o.coef_w;
@@ -118,9 +131,9 @@ int cmd_layer(const LayerOptions& o) {
     auto v = read_int_vector(o.shift, "shift", N, 0, 63);
     for (int64_t i = 0; i < N; ++i) L.rq.shift[i] = static_cast<uint8_t>(v[i]);
   }
-  const std::string bad = validate(L);
-  if (!bad.empty())
-    throw InputError("layer from " + o.x + ", " + o.basis + ", " + o.coef + ": " + bad);
+  if (const std::string bad = validate(L); !bad.empty()) {
+    throw InputError(culprit(bad, o, c) + ": " + bad);
+  }
 
   const IntResult g = run_int(L);
   AccelOptions aopt;
@@ -141,17 +154,9 @@ int cmd_layer(const LayerOptions& o) {
   if (g.overflow)
     std::printf("warning: golden accumulator overflow (int32 wraps): %s\n", g.overflow_at.c_str());
   int rc = kExitOk;
-  if (c.K > hw.K_MAX || c.M > hw.M_MAX || (c.basis_per_channel && hw.basis_per_ch == 0)) {
-    if (c.basis_per_channel && hw.basis_per_ch == 0) {
-      std::printf(
-          "golden-only (per-channel basis: this build has no per-channel basis store, "
-          "BasisPerChannel = 0): writing the golden output\n");
-    } else {
-      std::printf(
-          "golden-only (K=%d, M=%d; the RTL supports K <= %d, M <= %d): writing the golden "
-          "output\n",
-          c.K, c.M, hw.K_MAX, hw.M_MAX);
-    }
+  if (const std::string why = rtl_unsupported(L, hw, max_dim); !why.empty()) {
+    std::printf("golden-only (the RTL cannot run this layer: %s): writing the golden output\n",
+                why.c_str());
     write_npy(o.out, from_tensor(g.y));
     if (!o.acc.empty()) write_npy(o.acc, from_tensor(g.acc));
   } else {

@@ -141,10 +141,9 @@ int cmd_run(const RunOptions& o) {
     if (ml.K > hw.K_MAX) {
       lr.rtl = false;
       lr.note = "golden-only (K=" + std::to_string(ml.K) + ")";
-    } else if (ml.M > hw.M_MAX) {
+    } else if (const std::string why = rtl_unsupported(layers.back(), hw, max_dim); !why.empty()) {
       lr.rtl = false;
-      lr.note =
-          "golden-only (M=" + std::to_string(ml.M) + " > M_MAX " + std::to_string(hw.M_MAX) + ")";
+      lr.note = "golden-only (" + why + ")";
     }
     rep.layers.push_back(lr);
   }

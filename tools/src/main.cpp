@@ -7,8 +7,11 @@
 
 #include "cli.hpp"
 #include "esc/accel.hpp"
+#include "esc/idx.hpp"
 #include "esc/model_file.hpp"
 #include "esc/npy.hpp"
+#include "esc/onnx_model.hpp"
+#include "esc/tiling.hpp"
 
 namespace esc::cli {
 bool stderr_is_tty() {
@@ -32,6 +35,19 @@ void check_output_path(const std::string& path, const std::string& option) {
     throw InputError(option + " " + path + ": is a directory; give a file name");
   }
 }
+std::string rtl_unsupported(const IntLayer& layer, const HwCaps& hw, int max_dim) {
+  const LayerConfig& c = layer.cfg;
+  if (c.K > hw.K_MAX) return "K=" + std::to_string(c.K) + " > K_MAX " + std::to_string(hw.K_MAX);
+  if (c.M > hw.M_MAX) return "M=" + std::to_string(c.M) + " > M_MAX " + std::to_string(hw.M_MAX);
+  try {
+    (void)plan_passes(layer, hw, max_dim);
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    const std::string prefix = "layer cannot be tiled onto this accelerator: ";
+    return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+  }
+  return "";
+}
 }  // namespace esc::cli
 
 int main(int argc, char** argv) {
@@ -49,6 +65,7 @@ int main(int argc, char** argv) {
       "  escalate layer --x X.npy --basis B.npy --coef A.npy --out Y.npy\n"
       "  escalate decompose --weights W.npy --M 5 --density 0.1 --out-basis B.npy --out-coef "
       "A.npy\n"
+      "  escalate classify                          # 100 Fashion-MNIST test images, trained net\n"
       "Built-in models live in " +
       esc::models_dir() + " (override with $ESC_MODELS_DIR); see models/README.md.");
   app.require_subcommand(1);
@@ -59,11 +76,12 @@ int main(int argc, char** argv) {
   run->footer(
       "Each layer gets seeded synthetic int8 activations, bases and sparse coefficients (golden\n"
       "make_random_layer with the layer's M and density). Layers with K > K_MAX or M > M_MAX of\n"
-      "the hardware run on the golden model only and are marked 'golden-only'. Layers larger\n"
-      "than the on-chip buffers are tiled by the host driver (passes column). Every report\n"
-      "gives energy per inference (MAC / SRAM / DRAM) for ESCALATE, from the RTL's event\n"
-      "counters, and for the SPEC 5b dense (and, with a baseline, sparse) reference engines;\n"
-      "docs/energy.md.");
+      "the hardware, or wider than MaxDim (W > 1023 on the default build: the host tiles rows\n"
+      "and channels, not columns), run on the golden model only and are marked 'golden-only'.\n"
+      "Layers larger than the on-chip buffers are tiled by the host driver (passes column).\n"
+      "Every report gives energy per inference (MAC / SRAM / DRAM) for ESCALATE, from the RTL's\n"
+      "event counters, and for the SPEC 5b dense (and, with a baseline, sparse) reference\n"
+      "engines; docs/energy.md.");
   run->add_option("--model", ro.model,
                   "Built-in model name (e.g. resnet18-cifar10, vgg16-cifar10, resnet56-cifar10, "
                   "resnet50-imagenet) or a model file path")
@@ -111,7 +129,10 @@ int main(int argc, char** argv) {
       "--per-channel-basis; coef int8 (N,C,M), 0 = pruned; bias int32 (N); mult uint16 (N);\n"
       "shift uint8 (N) (any integer dtype is accepted if the values fit). Output y int8\n"
       "(N,Ho,Wo); --acc writes the raw int32 accumulators (N,Ho,Wo). Semantics:\n"
-      "docs/semantics.md. A layer the RTL cannot run (K > K_MAX, M > M_MAX) runs golden-only.");
+      "docs/semantics.md. A layer the RTL cannot run (K > K_MAX, M > M_MAX, or W > MaxDim =\n"
+      "1023 on the default build: the host tiles rows and channels, not columns) runs\n"
+      "golden-only: the golden output is written and the reason printed. Errors name the one\n"
+      "file or option at fault.");
   layer->add_option("--x", lo.x, "Activations X.npy, int8 (C,H,W)")->required();
   layer->add_option("--basis", lo.basis, "Basis B.npy, int8 (M,K,K) or (C,M,K,K)")->required();
   layer->add_option("--coef", lo.coef, "Coefficients A.npy, int8 (N,C,M)")->required();
@@ -120,7 +141,8 @@ int main(int argc, char** argv) {
   layer->add_option("--shift", lo.shift, "Requant shift .npy, uint8 (N), 0..63 (default 0)");
   layer->add_option("--zshift", lo.zshift, "Basis-stage right shift, 0..31")->capture_default_str();
   layer->add_option("--stride", lo.stride, "Stride, 1 or 2")->capture_default_str();
-  layer->add_option("--pad", lo.pad, "Zero padding on every side (default (K-1)/2)");
+  CLI::Option* pad_opt =
+      layer->add_option("--pad", lo.pad, "Zero padding on every side, 0..K-1 (default (K-1)/2)");
   layer->add_flag("--relu", lo.relu, "Apply ReLU in the output requantisation");
   layer->add_option("--coef-w", lo.coef_w, "Coefficient width, 8 or 4")->capture_default_str();
   layer->add_flag("--per-channel-basis", lo.per_channel_basis,
@@ -135,10 +157,15 @@ int main(int argc, char** argv) {
       "PENNI-decompose dense weights W (N,C,K,K) into an int8 basis and sparse coefficients.");
   dec->footer(
       "Float pipeline (golden decompose.hpp): SVD initialisation, prune to --density (or by\n"
-      "--std threshold), --iters rounds of least-squares refits of coefficients and basis; then\n"
-      "symmetric quantisation: basis int8 with one layer scale, coefficients int8 (or 4-bit with\n"
-      "--coef-w 4) with one scale per output channel. Writes basis int8 (M,K,K) and coef int8\n"
-      "(N,C,M) for `escalate layer`; --out-scales writes float32 [basis_scale, "
+      "--std threshold), --iters rounds of least-squares refits of coefficients and basis\n"
+      "(--support iht: each round first re-selects the kept coefficients from the unconstrained\n"
+      "least-squares ones on the unit-norm basis, by the same rule; the best round is kept, so\n"
+      "it is never worse than the first refit; --support fixed: the first prune's support is\n"
+      "kept). --std F prunes |a| < F * std, std = the population standard deviation (NumPy\n"
+      "np.std, ddof 0) of all N*C*M coefficients, zeros included; torch.std divides by n - 1.\n"
+      "Then symmetric quantisation: basis int8 with one layer scale, coefficients int8 (or\n"
+      "4-bit with --coef-w 4) with one scale per output channel. Writes basis int8 (M,K,K) and\n"
+      "coef int8 (N,C,M) for `escalate layer`; --out-scales writes float32 [basis_scale,\n"
       "coef_scale[0..N-1]].");
   dec->add_option("--weights", dopt.weights, "Dense weights W.npy, float32/float64 (N,C,K,K)")
       ->required();
@@ -147,7 +174,13 @@ int main(int argc, char** argv) {
   dec->add_option("--density", dopt.density, "Coefficient density to keep, (0,1]")
       ->capture_default_str();
   dec->add_option("--std", dopt.std_factor,
-                  "Prune |coef| < F*std(coef) (PENNI's rule, F=1.0) instead of --density");
+                  "Prune |coef| < F*std(coef) (PENNI's rule, F=1.0; population std, ddof 0) "
+                  "instead of --density");
+  dec->add_option("--support", dopt.support,
+                  "iht: re-select the kept coefficients every refit round (iterative hard "
+                  "thresholding); fixed: keep the first prune's")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"iht", "fixed"}));
   dec->add_option("--iters", dopt.iters, "Refit rounds")->capture_default_str();
   dec->add_option("--coef-w", dopt.coef_w, "Coefficient width, 8 or 4")->capture_default_str();
   dec->add_option("--out-basis", dopt.out_basis, "Output basis B.npy, int8 (M,K,K)")->required();
@@ -156,6 +189,52 @@ int main(int argc, char** argv) {
   dec->add_option("--out-scales", dopt.out_scales, "Output float32 scales .npy (1+N)");
   dec->add_option("--json", dopt.json, "Write the quality report as JSON here");
 
+  ClassifyOptions co;
+  CLI::App* cls = app.add_subcommand(
+      "classify",
+      "Classify Fashion-MNIST test images with the trained network (ONNX), every conv layer on "
+      "the RTL.");
+  cls->footer(
+      "Reads the integer network from its ONNX export and sidecar JSON (docs/trained.md) and the\n"
+      "t10k images from --data-dir. Per image, each conv layer runs on the RTL (as in `run`) and\n"
+      "on the golden model with the same input; the RTL output must equal the golden one bit for\n"
+      "bit (y and int32 acc) and feeds the next layer; residual adds, the sum pool, the\n"
+      "classifier and argmax run on the host in the golden model's integer arithmetic. Reports\n"
+      "the accuracy on those images (RTL and golden, which must agree), the golden model's\n"
+      "accuracy on the whole test set (checked against expected.json beside the model), the\n"
+      "per-layer performance table per image and the coefficient-lane balance. Exit 1 on an\n"
+      "RTL/golden mismatch (the image, layer and first differing element are printed) or a\n"
+      "disagreement with expected.json.");
+  cls->add_option("--model", co.model,
+                  "ONNX model (default: " + esc::models_dir() + "/fmnist/penni_int8.onnx)");
+  cls->add_option("--images", co.images, "Number of test images to classify")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cls->add_option("--first", co.first, "Index of the first test image (file order)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 9999));
+  cls->add_option("--data-dir", co.data_dir,
+                  "Directory with t10k-{images-idx3,labels-idx1}-ubyte[.gz] (default: $FMNIST_DIR "
+                  "or /usr/share/datasets/fashion-mnist, Debian's dataset-fashion-mnist)");
+  cls->add_flag("--golden-only", co.golden_only, "Run the golden model only (no RTL)");
+  cls->add_flag("--no-golden-sweep", co.no_sweep,
+                "Skip the golden model's pass over the whole test set");
+  cls->add_option("--expected", co.expected,
+                  "Reference results to check against (default: expected.json beside the model, "
+                  "if present)");
+  cls->add_flag("--no-expected", co.no_expected, "Do not check against expected.json");
+  cls->add_option("--json", co.json, "Write the results and the per-layer report as JSON here");
+  cls->add_option("--seed", co.seed,
+                  "Seed of the stream randomisation (--idle-prob, "
+                  "--backpressure)")
+      ->capture_default_str();
+  cls->add_option("--idle-prob", co.idle_prob, "Load-stream idle-cycle probability (stress)")
+      ->check(CLI::Range(0.0, 0.95));
+  cls->add_option("--backpressure", co.backpressure_prob,
+                  "Result-stream backpressure probability (stress)")
+      ->check(CLI::Range(0.0, 0.95));
+  cls->add_flag("-q,--quiet", co.quiet, "No progress bar");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -163,8 +242,12 @@ int main(int argc, char** argv) {
   }
   try {
     if (run->parsed()) return cmd_run(ro);
-    if (layer->parsed()) return cmd_layer(lo);
+    if (layer->parsed()) {
+      lo.pad_given = pad_opt->count() > 0;
+      return cmd_layer(lo);
+    }
     if (dec->parsed()) return cmd_decompose(dopt);
+    if (cls->parsed()) return cmd_classify(co);
   } catch (const esc::ModelError& e) {
     std::fprintf(stderr, "escalate: error: %s\n", e.what());
     return kExitInput;
@@ -172,6 +255,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "escalate: error: %s\n", e.what());
     return kExitInput;
   } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const esc::OnnxModelError& e) {
+    std::fprintf(stderr, "escalate: error: %s\n", e.what());
+    return kExitInput;
+  } catch (const esc::IdxError& e) {
     std::fprintf(stderr, "escalate: error: %s\n", e.what());
     return kExitInput;
   } catch (const esc::NpyError& e) {

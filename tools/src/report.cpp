@@ -100,6 +100,38 @@ void fill_golden_metrics(LayerReport& r, const IntLayer& layer, const HwCaps& hw
   r.bits = storage_bits(layer.cfg, enc);
 }
 
+double LaneBalance::balance() const {
+  return max > 0 ? mean() / static_cast<double>(max) : 1.0;
+}
+
+double LaneBalance::cau_efficiency() const {
+  return cau_tile_cycles > 0 ? mean() / static_cast<double>(cau_tile_cycles) : 0.0;
+}
+
+LaneBalance lane_balance(const CoefT& coef, int lanes) {
+  LaneBalance b;
+  b.lanes = std::max(1, lanes);
+  const int N = static_cast<int>(coef.dimension(0)), C = static_cast<int>(coef.dimension(1)),
+            M = static_cast<int>(coef.dimension(2));
+  std::vector<int64_t> per_lane(static_cast<size_t>(b.lanes), 0), cycles = per_lane;
+  std::vector<int64_t> column(static_cast<size_t>(b.lanes));
+  for (int c = 0; c < C; ++c) {
+    std::fill(column.begin(), column.end(), 0);
+    for (int n = 0; n < N; ++n) {
+      for (int m = 0; m < M; ++m) column[static_cast<size_t>(n % b.lanes)] += coef(n, c, m) != 0;
+    }
+    for (size_t l = 0; l < column.size(); ++l) {
+      per_lane[l] += column[l];
+      cycles[l] += std::max<int64_t>(1, column[l]);
+    }
+  }
+  for (int64_t e : per_lane) b.nnz += e;
+  b.min = *std::min_element(per_lane.begin(), per_lane.end());
+  b.max = *std::max_element(per_lane.begin(), per_lane.end());
+  b.cau_tile_cycles = *std::max_element(cycles.begin(), cycles.end());
+  return b;
+}
+
 double RunTotals::measured_over_ideal() const {
   return safe_div(static_cast<double>(cycles), ideal_cycles);
 }

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "esc/hw_interface.hpp"
@@ -76,7 +79,8 @@ void check_layer_command(const IntLayer& L, const std::string& tag) {
   // A per-channel basis runs on the RTL only on a BasisPerChannel = 1 build (the default has
   // no per-channel store): elsewhere the command says so and writes the golden output.
   const bool golden_only = L.cfg.basis_per_channel && hw::BasisPerChannel == 0;
-  EXPECT_NE(r.out.find(golden_only ? "golden-only (per-channel basis" : "matches the golden model"),
+  EXPECT_NE(r.out.find(golden_only ? "needs a build with BasisPerChannel = 1"
+                                   : "matches the golden model"),
             std::string::npos)
       << r.out;
   const IntResult g = run_int(L);
@@ -205,6 +209,196 @@ TEST(Cli, RunWritesReportsAndGoldenOnlyLayer) {
   std::ifstream s(svg);
   std::string svgt((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
   EXPECT_NE(svgt.find("</svg>"), std::string::npos);
+}
+
+// Every array of a layer in the dtype NumPy and PyTorch give by default (int64) is accepted
+// when its values fit, and gives the same output as the int8/int32 files.
+template <typename T, int R>
+NpyArray widen(const Tensor<T, R>& t) {
+  return from_tensor(Tensor<int64_t, R>(t.template cast<int64_t>()));
+}
+
+TEST(Cli, LayerAcceptsInt64NpyWhenTheValuesFit) {
+  const uint64_t seed = seed_from_env(14);
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
+  LayerConfig cfg;
+  cfg.C = 4;
+  cfg.N = 8;
+  cfg.H = cfg.W = 6;
+  cfg.relu = true;
+  const IntLayer L = make_random_layer(cfg, 0.5, seed);
+  write_npy(tmp("i64x.npy"), widen(L.x));
+  Tensor<int8_t, 3> b3(L.cfg.M, 3, 3);
+  std::copy(L.basis.data(), L.basis.data() + L.basis.size(), b3.data());
+  write_npy(tmp("i64b.npy"), widen(b3));
+  write_npy(tmp("i64a.npy"), widen(L.coef));
+  auto vec64 = [](const auto& v) { return std::vector<int64_t>(v.begin(), v.end()); };
+  write_npy(tmp("i64bias.npy"), from_vector(vec64(L.rq.bias)));
+  write_npy(tmp("i64mult.npy"), from_vector(vec64(L.rq.mult)));
+  write_npy(tmp("i64shift.npy"), from_vector(vec64(L.rq.shift)));
+  const std::string args = "layer --x " + tmp("i64x.npy") + " --basis " + tmp("i64b.npy") +
+                           " --coef " + tmp("i64a.npy") + " --bias " + tmp("i64bias.npy") +
+                           " --mult " + tmp("i64mult.npy") + " --shift " + tmp("i64shift.npy") +
+                           " --zshift " + std::to_string(L.cfg.zshift) + " --relu --out " +
+                           tmp("i64y.npy");
+  const Cmd r = run(args);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const OutT y = to_tensor<int8_t, 3>(read_npy(tmp("i64y.npy")));
+  const OutT want = run_int(L).y;
+  ASSERT_EQ(y.dimensions(), want.dimensions());
+  for (Eigen::Index i = 0; i < y.size(); ++i) ASSERT_EQ(y.data()[i], want.data()[i]) << i;
+  // One value that does not fit int8: the message names that file and element, nothing else.
+  Tensor<int64_t, 3> bad = L.coef.cast<int64_t>();
+  bad(3, 1, 2) = 300;
+  write_npy(tmp("i64a_bad.npy"), from_tensor(bad));
+  const Cmd e = run("layer --x " + tmp("i64x.npy") + " --basis " + tmp("i64b.npy") + " --coef " +
+                    tmp("i64a_bad.npy") + " --out " + tmp("i64y2.npy"));
+  EXPECT_EQ(e.rc, 2) << e.out;
+  EXPECT_NE(e.out.find(tmp("i64a_bad.npy") + " (--coef, (N,C,M)): element [3][1][2] = 300 does "
+                                             "not fit int8"),
+            std::string::npos)
+      << e.out;
+}
+
+TEST(Cli, LayerRejectsNegativePad) {
+  LayerConfig cfg;
+  cfg.C = 2;
+  cfg.N = 8;
+  cfg.H = cfg.W = 5;
+  const IntLayer L = make_random_layer(cfg, 0.5, 3);
+  write_npy(tmp("padx.npy"), from_tensor(L.x));
+  NpyArray b = from_tensor(L.basis);
+  b.shape.erase(b.shape.begin());
+  write_npy(tmp("padb.npy"), b);
+  write_npy(tmp("pada.npy"), from_tensor(L.coef));
+  const std::string args = "layer --x " + tmp("padx.npy") + " --basis " + tmp("padb.npy") +
+                           " --coef " + tmp("pada.npy") + " --out " + tmp("pady.npy");
+  for (const char* pad : {"-1", "-2"}) {
+    std::remove(tmp("pady.npy").c_str());
+    const Cmd r = run(args + " --pad " + pad);
+    EXPECT_EQ(r.rc, 2) << "--pad " << pad << "\n" << r.out;
+    EXPECT_NE(r.out.find("--pad"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::ifstream(tmp("pady.npy")).good()) << "--pad " << pad << " wrote an output";
+  }
+  EXPECT_EQ(run(args + " --pad 0").rc, 0);
+}
+
+// Wider than MaxDim (1023): the host cannot split columns, so the layer runs golden-only (as
+// for K > K_MAX) instead of failing, and says why.
+TEST(Cli, LayerWiderThanMaxDimRunsGoldenOnly) {
+  LayerConfig cfg;
+  cfg.C = 1;
+  cfg.N = 8;
+  cfg.H = 2;
+  cfg.W = 1100;
+  const IntLayer L = make_random_layer(cfg, 0.5, 4);
+  write_npy(tmp("wx.npy"), from_tensor(L.x));
+  NpyArray b = from_tensor(L.basis);
+  b.shape.erase(b.shape.begin());
+  write_npy(tmp("wb.npy"), b);
+  write_npy(tmp("wa.npy"), from_tensor(L.coef));
+  const Cmd r =
+      run("layer --x " + tmp("wx.npy") + " --basis " + tmp("wb.npy") + " --coef " + tmp("wa.npy") +
+          " --zshift " + std::to_string(L.cfg.zshift) + " --out " + tmp("wy.npy"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("golden-only (the RTL cannot run this layer: W=1100 exceeds MaxDim=1023)"),
+            std::string::npos)
+      << r.out;
+  IntLayer plain = L;  // no --bias/--mult/--shift: 0, 1, 0
+  plain.rq.bias.assign(8, 0);
+  plain.rq.mult.assign(8, 1);
+  plain.rq.shift.assign(8, 0);
+  const OutT y = to_tensor<int8_t, 3>(read_npy(tmp("wy.npy")));
+  const OutT want = run_int(plain).y;
+  for (Eigen::Index i = 0; i < y.size(); ++i) ASSERT_EQ(y.data()[i], want.data()[i]) << i;
+  EXPECT_NE(run("layer --help").out.find("MaxDim"), std::string::npos);
+}
+
+// Shape and value errors name the one file (or option) at fault, not all three inputs.
+TEST(Cli, LayerErrorsNameTheOneFileAtFault) {
+  LayerConfig cfg;
+  cfg.C = 3;
+  cfg.N = 8;
+  cfg.H = cfg.W = 5;
+  const IntLayer L = make_random_layer(cfg, 0.5, 5);
+  write_npy(tmp("fx.npy"), from_tensor(L.x));
+  NpyArray b = from_tensor(L.basis);
+  b.shape.erase(b.shape.begin());
+  write_npy(tmp("fb.npy"), b);
+  write_npy(tmp("fa.npy"), from_tensor(L.coef));
+  Tensor<int8_t, 3> b2(5, 2, 2);  // K = 2: unsupported
+  b2.setConstant(1);
+  write_npy(tmp("fb2.npy"), from_tensor(b2));
+  CoefT a4 = L.coef;
+  a4(0, 0, 0) = 100;  // does not fit coef_w 4
+  write_npy(tmp("fa4.npy"), from_tensor(a4));
+  struct Case {
+    std::string files, extra, culprit;
+  };
+  const std::string x = " --x " + tmp("fx.npy"), bb = " --basis " + tmp("fb.npy"),
+                    aa = " --coef " + tmp("fa.npy");
+  const Case cases[] = {
+      {x + " --basis " + tmp("fb2.npy") + aa, "", tmp("fb2.npy") + " (--basis): K"},
+      {x + bb + " --coef " + tmp("fa4.npy"), " --coef-w 4", tmp("fa4.npy") + " (--coef): coef"},
+      {x + bb + aa, " --pad 4", "--pad 4 (K = 3 from " + tmp("fb.npy") + "): pad_t"},
+      {x + bb + aa, " --zshift 33", "--zshift 33: zshift"},
+  };
+  for (const Case& c : cases) {
+    const Cmd r = run("layer" + c.files + c.extra + " --out " + tmp("fy.npy"));
+    EXPECT_EQ(r.rc, 2) << r.out;
+    EXPECT_NE(r.out.find("escalate: error: " + c.culprit), std::string::npos)
+        << "want " << c.culprit << "\n"
+        << r.out;
+    EXPECT_EQ(r.out.find("layer from"), std::string::npos) << r.out;
+  }
+}
+
+// --support iht (the default) re-selects the kept coefficients every round; on weights with an
+// exact sparse decomposition on non-orthogonal bases it must beat --support fixed clearly.
+TEST(Cli, DecomposeIterativeHardThresholding) {
+  const uint64_t seed = seed_from_env(6);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  SplitMix64 g(seed);
+  auto gauss = [&g] {
+    const double u = std::max(g.uniform01(), 1e-300), v = g.uniform01();
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+  };
+  Tensor<float, 3> basis(3, 3, 3), coef(16, 16, 3);
+  for (Eigen::Index i = 0; i < basis.size(); ++i) basis.data()[i] = float(gauss());
+  int nnz = 0;
+  for (Eigen::Index i = 0; i < coef.size(); ++i) {
+    const bool keep = g.uniform01() < 0.3;
+    coef.data()[i] = keep ? float(gauss()) : 0.0f;
+    nnz += keep;
+  }
+  WeightT w(16, 16, 3, 3);
+  w.setZero();
+  for (int n = 0; n < 16; ++n)
+    for (int c = 0; c < 16; ++c)
+      for (int m = 0; m < 3; ++m)
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j) w(n, c, i, j) += coef(n, c, m) * basis(m, i, j);
+  write_npy(tmp("iht_w.npy"), from_tensor(w));
+  const std::string density = std::to_string(double(nnz) / coef.size());
+  auto rel_error = [&](const std::string& support) {
+    const std::string js = tmp("iht_" + support + ".json");
+    const Cmd r = run("decompose --weights " + tmp("iht_w.npy") + " --M 3 --iters 40 --density " +
+                      density + " --support " + support + " --out-basis " + tmp("iht_b.npy") +
+                      " --out-coef " + tmp("iht_a.npy") + " --json " + js);
+    EXPECT_EQ(r.rc, 0) << r.out;
+    std::ifstream f(js);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const size_t at = text.find("\"rel_error_float\": ");
+    EXPECT_NE(at, std::string::npos) << text;
+    return at == std::string::npos ? 1.0 : std::atof(text.c_str() + at + 19);
+  };
+  const double fixed = rel_error("fixed"), iht = rel_error("iht");
+  EXPECT_LT(iht, 0.75 * fixed) << "fixed " << fixed << ", iht " << iht;
+  const Cmd bad = run("decompose --weights " + tmp("iht_w.npy") + " --support sometimes" +
+                      " --out-basis " + tmp("iht_b.npy") + " --out-coef " + tmp("iht_a.npy"));
+  EXPECT_EQ(bad.rc, 2) << bad.out;
+  const Cmd help = run("decompose --help");
+  EXPECT_NE(help.out.find("ddof 0"), std::string::npos) << help.out;
 }
 
 }  // namespace

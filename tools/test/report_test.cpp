@@ -32,6 +32,32 @@ LayerReport make_report(const std::string& name, int N, uint64_t cycles, bool rt
   return r;
 }
 
+TEST(Report, LaneBalanceCountsEntriesPerLaneAndTheCycleModel) {
+  // N = 4, C = 3, M = 2, L = 2: lane 0 = n 0, 2; lane 1 = n 1, 3.
+  CoefT a(4, 3, 2);
+  a.setZero();
+  a(0, 0, 0) = 5;   // lane 0, column 0
+  a(2, 0, 1) = -1;  // lane 0, column 0
+  a(0, 1, 1) = 3;   // lane 0, column 1
+  a(1, 2, 0) = 7;   // lane 1, column 2
+  const LaneBalance b = lane_balance(a, 2);
+  EXPECT_EQ(b.lanes, 2);
+  EXPECT_EQ(b.nnz, 4);
+  EXPECT_EQ(b.min, 1);
+  EXPECT_EQ(b.max, 3);
+  EXPECT_DOUBLE_EQ(b.mean(), 2.0);
+  EXPECT_DOUBLE_EQ(b.balance(), 2.0 / 3.0);
+  // lane 0: columns 2, 1, max(1, 0) = 1 -> 4; lane 1: 1, 1, 1 -> 3.
+  EXPECT_EQ(b.cau_tile_cycles, 4);
+  EXPECT_DOUBLE_EQ(b.cau_efficiency(), 0.5);
+  CoefT z(8, 2, 1);
+  z.setZero();
+  const LaneBalance e = lane_balance(z, 8);
+  EXPECT_EQ(e.nnz, 0);
+  EXPECT_DOUBLE_EQ(e.balance(), 1.0);
+  EXPECT_EQ(e.cau_tile_cycles, 2);  // one cycle per empty column
+}
+
 TEST(Report, TotalsAndMetrics) {
   RunReport rr;
   rr.model = "test";

@@ -26,12 +26,21 @@ Decomposition svd_init(const WeightT& w, int M);
 // Zero all but the round(density * N*C*M) largest |coef| (ties: lower flat index kept).
 void prune_to_density(Decomposition& d, double density);
 // Zero every |coef| < factor * std(coef) (PENNI's rule, factor 1.0 in the authors' code).
+// std is the population standard deviation (NumPy np.std, ddof = 0) of all N*C*M coefficients,
+// zeros included, about their mean. (torch.std, used by train/, divides by n - 1 instead: a
+// factor sqrt(n / (n - 1)), below 0.1 % for n > 500.)
 void prune_by_std(Decomposition& d, double factor = 1.0);
 
 // Least-squares refit of the nonzero coefficients of each kernel, pattern kept.
 void refit_coef(Decomposition& d, const WeightT& w);
 // Least-squares refit of the basis for fixed coefficients (minimum-norm if rank deficient).
 void refit_basis(Decomposition& d, const WeightT& w);
+// Least-squares coefficients of every kernel on the current basis, all M of them (no pattern):
+// the unconstrained step of iterative hard thresholding.
+void fit_coef_dense(Decomposition& d, const WeightT& w);
+// Scale every basis kernel to unit Frobenius norm and its coefficients inversely (the product
+// is unchanged), so that coefficient magnitudes are comparable across bases.
+void normalize_basis(Decomposition& d);
 
 // Reconstructed weights sum_m coef * basis, shape (N, C, K, K).
 WeightT compose(const Decomposition& d);
@@ -39,8 +48,29 @@ WeightT compose(const Decomposition& d);
 double relative_error(const Decomposition& d, const WeightT& w);
 
 // SVD init, prune to `density`, then `iters` rounds of (refit_coef, refit_basis), ending with a
-// final refit_coef. The error never increases across the refits.
+// final refit_coef. The support stays the one of the first prune; the error never increases
+// across the refits.
 Decomposition decompose(const WeightT& w, int M, double density, int iters = 5);
+
+// How the refit rounds treat the support (which coefficients are kept).
+enum class Support {
+  kFixed,  // prune once after the SVD initialisation; every refit keeps that support
+  kIht,    // iterative hard thresholding: each round refits all coefficients on the current
+           // (unit-norm) basis without a pattern, re-selects the kept ones by the same rule
+           // (the same count for a density, the std rule for a factor), then refits the kept
+           // coefficients and the basis
+};
+struct DecomposeParams {
+  int M = 5;
+  double density = 0.1;     // fraction of the N*C*M coefficients kept (if std_factor <= 0)
+  double std_factor = 0.0;  // > 0: keep |a| >= std_factor * std(a) instead (prune_by_std)
+  int iters = 5;            // refit rounds
+  Support support = Support::kIht;
+};
+// The SVD initialisation pruned and refitted once (round 0), then `iters` rounds; returns the
+// decomposition with the lowest relative error of all rounds, so it is never worse than
+// round 0. With Support::kFixed and a density this is decompose(w, M, density, iters).
+Decomposition decompose(const WeightT& w, const DecomposeParams& p);
 
 // Quantisation of a float layer y = conv(W, x) + bias into the integer semantics.
 struct QuantOptions {

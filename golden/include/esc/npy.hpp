@@ -1,10 +1,12 @@
 // Minimal NumPy .npy reader/writer (format versions 1.0, 2.0, 3.0; C order; little-endian).
-// Supported dtypes: int8, uint8, int16, uint16, int32, float32, float64.
+// Supported dtypes: int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -15,7 +17,7 @@
 namespace esc {
 
 struct NpyArray {
-  std::string dtype;           // "int8","uint8","int16","uint16","int32","float32","float64"
+  std::string dtype;           // "int8", "uint8", ... "int64", "uint64", "float32", "float64"
   std::vector<int64_t> shape;  // empty = scalar
   std::vector<uint8_t> data;   // little-endian, C order
   int64_t size() const;        // number of elements
@@ -43,6 +45,9 @@ std::string npy_dtype_of() {
   if constexpr (std::is_same_v<T, int16_t>) return "int16";
   if constexpr (std::is_same_v<T, uint16_t>) return "uint16";
   if constexpr (std::is_same_v<T, int32_t>) return "int32";
+  if constexpr (std::is_same_v<T, uint32_t>) return "uint32";
+  if constexpr (std::is_same_v<T, int64_t>) return "int64";
+  if constexpr (std::is_same_v<T, uint64_t>) return "uint64";
   if constexpr (std::is_same_v<T, float>) return "float32";
   if constexpr (std::is_same_v<T, double>) return "float64";
   static_assert(std::is_arithmetic_v<T>, "unsupported npy element type");
@@ -68,6 +73,45 @@ Tensor<T, R> to_tensor(const NpyArray& a, const std::string& name = "array") {
     throw NpyError(name + ": data size does not match the shape");
   }
   if (t.size() > 0) std::memcpy(t.data(), a.data.data(), a.data.size());  // host is little-endian
+  return t;
+}
+
+// Every element of an array of any integer dtype (int8 .. int64, uint8 .. uint64) as int64.
+// Throws NpyError naming `name` for a float (or other) dtype and for a uint64 value > 2^63 - 1.
+std::vector<int64_t> npy_integers(const NpyArray& a, const std::string& name = "array");
+
+// Typed integer tensor from an array of ANY integer dtype whose values all fit T: what NumPy and
+// PyTorch users expect (np.array([...]) is int64 by default). Throws NpyError naming `name`, the
+// first element that does not fit (flat index and value) and the range, or the rank mismatch.
+template <typename T, int R>
+Tensor<T, R> to_int_tensor(const NpyArray& a, const std::string& name = "array") {
+  static_assert(std::is_integral_v<T> && sizeof(T) < 8,
+                "to_int_tensor: int8 .. int32, uint8 .. uint32");
+  if (static_cast<int>(a.shape.size()) != R) {
+    throw NpyError(name + ": rank is " + std::to_string(a.shape.size()) + ", expected " +
+                   std::to_string(R) + "; reshape the array before saving");
+  }
+  const std::vector<int64_t> v = npy_integers(a, name);
+  std::array<Eigen::Index, R> dims{};
+  for (int i = 0; i < R; ++i) dims[i] = static_cast<Eigen::Index>(a.shape[i]);
+  Tensor<T, R> t(dims);
+  constexpr int64_t lo = static_cast<int64_t>(std::numeric_limits<T>::min());
+  constexpr int64_t hi = static_cast<int64_t>(std::numeric_limits<T>::max());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] < lo || v[i] > hi) {
+      std::string at;  // C-order coordinates of flat index i
+      int64_t rest = static_cast<int64_t>(i);
+      for (int d = R - 1; d >= 0; --d) {
+        const int64_t dim = std::max<int64_t>(1, a.shape[static_cast<size_t>(d)]);
+        at = "[" + std::to_string(rest % dim) + "]" + at;
+        rest /= dim;
+      }
+      throw NpyError(name + ": element " + at + " = " + std::to_string(v[i]) + " does not fit " +
+                     npy_dtype_of<T>() + " (" + std::to_string(lo) + ".." + std::to_string(hi) +
+                     "); dtype " + a.dtype + " is accepted when every value fits");
+    }
+    t.data()[i] = static_cast<T>(v[i]);
+  }
   return t;
 }
 

@@ -128,6 +128,23 @@ std::string to_svg(const RunReport& r);  // per-layer measured vs ideal and dens
 // Network energy per inference, one stacked bar (MAC / SRAM / DRAM) per engine.
 std::string to_energy_svg(const RunReport& r);
 
+// How evenly a layer's coefficients load the L CAU lanes (lane l takes output channels
+// n = l mod L, docs/architecture.md). Counted over all input channels of output channels [0, N),
+// i.e. for a layer that runs as one output-channel group (N <= N_MAX).
+struct LaneBalance {
+  int lanes = 0;
+  int64_t nnz = 0;
+  int64_t min = 0, max = 0;  // coefficient entries of the least / most loaded lane
+  // CAU time of one tile in the cycle model of docs/architecture.md:
+  // max over lanes l of sum over input channels c of max(1, entries of lane l in column c).
+  int64_t cau_tile_cycles = 0;
+  double mean() const { return lanes > 0 ? static_cast<double>(nnz) / lanes : 0.0; }
+  double balance() const;  // mean / max: 1 = every lane equally loaded (1 if no entries)
+  // nnz / L (a perfect split, no empty-column cycles) over cau_tile_cycles.
+  double cau_efficiency() const;
+};
+LaneBalance lane_balance(const CoefT& coef, int lanes);
+
 // Read the magnitude-pruned baseline of `path` (models/fmnist/baselines.json format:
 // baselines.magnitude.layers[] with name, nnz, dense, storage_bits) into the layers of `r` with
 // the same name whose N*C*K*K equals `dense`. Returns the number of layers matched; throws

@@ -147,6 +147,18 @@ def energy_blocks(run):
     return {"energy-table": table, "energy-dram": dram}, summary
 
 
+def area_row(t):
+    """SPEC 5b area efficiency including SRAM (escalate run's area model)."""
+    ae = t.get("area_efficiency", {})
+    if "ratio" not in ae:
+        return f"| area efficiency including SRAM (SPEC 5b) | - ({ae.get('unavailable', 'n/a')}) |"
+    return (f"| area efficiency including SRAM (SPEC 5b; [docs/area.md](docs/area.md)) | "
+            f"{ae['escalate_mac_per_cycle_per_mm2']:.0f} vs dense "
+            f"{ae['dense_mac_per_cycle_per_mm2']:.0f} end-to-end dense-equivalent MAC/cycle per "
+            f"mm^2 = **{ae['ratio']:.2f}x** ({ae['escalate_mm2']:.3f} vs {ae['dense_mm2']:.3f} "
+            f"mm^2, the dense engine with its {fmt_int(ae['dense_buffer_bits'])}-bit buffers) |")
+
+
 def blocks(run):
     t = run["totals"]
     energy, energy_row = energy_blocks(run)
@@ -176,6 +188,7 @@ def blocks(run):
             f"{t['compression_vs_int8']:.1f}x vs dense int8 |",
             f"| simulated cycles including the load streams | {fmt_int(t['sim_cycles'])} |",
             f"| load / result bytes | {fmt_int(t['load_bytes'])} / {fmt_int(t['result_bytes'])} |",
+            area_row(t),
             energy_row,
         ]),
         "resnet18-measured": (

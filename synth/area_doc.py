@@ -156,6 +156,28 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
              "a pass, not a layer: the table there says which layer sets each size.")
     D.append("")
 
+    # The area model escalate run reads for the SPEC 5b area efficiency (tools/src/report.cpp).
+    area_model = {
+        "generated_by": "synth/area_doc.py (synth/synth.py doc)",
+        "config": {"T": T, "L": L, "M_MAX": synth.read_pkg_param("MaxBases"),
+                   "C_MAX": synth.read_pkg_param("MaxChannels"),
+                   "N_MAX": synth.read_pkg_param("MaxFilters"),
+                   "ifmap_bytes": synth.read_pkg_param("IfmapBytes"),
+                   "coef_depth": synth.read_pkg_param("CoefDepth"),
+                   "coef_w": synth.read_pkg_param("CoefWidth"),
+                   "basis_per_ch": synth.read_pkg_param("BasisPerChannel")},
+        "escalate": {"logic_um2": round(top["logic_um2"], 1), "sram_um2": round(top["sram_um2"], 1),
+                     "sram_bits": top["mem_bits"]},
+        "dense": {"logic_um2": round(dense["logic_um2"], 1)},
+        "sram_model": {"node": synth.SRAM_NODE, "bitcell_um2": synth.BITCELL_UM2,
+                       "efficiency": [[64 * 1024, synth.sram_efficiency(64 * 1024)],
+                                      [4 * 1024, synth.sram_efficiency(4 * 1024)],
+                                      [0, synth.sram_efficiency(0)]]},
+    }
+    with open(os.path.join(synth.HERE, "results", "area.json"), "w", encoding="utf-8") as fh:
+        json.dump(area_model, fh, indent=1)
+        fh.write("\n")
+
     ifmap_bank = synth.read_pkg_param("IfmapBytes")
     coef_bank = synth.read_pkg_param("CoefDepth")
     D.append("## What each buffer must hold (the workload table)")

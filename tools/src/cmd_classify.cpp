@@ -170,20 +170,22 @@ std::string lane_table(const std::vector<LayerReport>& layers, const std::vector
                        const HwCaps& hw) {
   std::string o;
   char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "\nCoefficient lanes (L = %d, lane = n mod L; entries over all input channels):\n"
-                "%-3s %-8s %6s %7s %7s %7s %8s %9s %9s %9s %8s %9s\n",
-                hw.L, "#", "layer", "nnz", "min", "mean", "max", "balance", "CAU/tile", "ideal",
-                "measured", "CAU eff", "uniform");
+  std::snprintf(
+      buf, sizeof buf,
+      "\nCoefficient lanes (L = %d, output channels ordered by the host's lane balancing; "
+      "entries over all input channels):\n"
+      "%-3s %-8s %6s %7s %7s %7s %8s %9s %9s %9s %8s %9s\n",
+      hw.L, "#", "layer", "nnz", "min", "mean", "max", "balance", "CAU/tile", "ideal", "measured",
+      "CAU eff", "uniform");
   o += buf;
   for (size_t i = 0; i < ops.size(); ++i) {
     const NetOp& op = *ops[i];
     const LayerConfig& c = op.conv.cfg;
-    const LaneBalance b = lane_balance(op.conv.coef, hw.L);
+    const LaneBalance b = lane_balance(op.conv.coef, hw);
     // The same shape and density with uniformly random coefficients (escalate run's synthetic
     // layers, seed 1): how much the trained sparsity pattern costs the lanes.
     const double density = static_cast<double>(b.nnz) / (static_cast<double>(c.N) * c.C * c.M);
-    const LaneBalance u = lane_balance(make_random_layer(c, density, 1).coef, hw.L);
+    const LaneBalance u = lane_balance(make_random_layer(c, density, 1).coef, hw);
     const LayerReport& l = layers[i];
     const int64_t tiles = (int64_t{c.Ho()} * c.Wo() + hw.T - 1) / hw.T;
     char measured[32] = "-";
@@ -587,7 +589,7 @@ int cmd_classify(const ClassifyOptions& o) {
       j["report"] = to_json(rep);
       json lanes = json::array();
       for (const NetOp* op : convs) {
-        const LaneBalance b = lane_balance(op->conv.coef, hw.L);
+        const LaneBalance b = lane_balance(op->conv.coef, hw);
         lanes.push_back({{"name", op->name},
                          {"nnz", b.nnz},
                          {"min", b.min},

@@ -1,6 +1,8 @@
 // Report records and renderings for `escalate run`.
 #include "esc/report.hpp"
 
+#include "esc/tiling.hpp"
+
 #include <unistd.h>
 #include <algorithm>
 #include <cmath>
@@ -132,6 +134,18 @@ LaneBalance lane_balance(const CoefT& coef, int lanes) {
   return b;
 }
 
+LaneBalance lane_balance(const CoefT& coef, const HwCaps& hw) {
+  const std::vector<int> order = balanced_order(coef, hw);
+  CoefT c = coef;
+  const int C = static_cast<int>(coef.dimension(1)), M = static_cast<int>(coef.dimension(2));
+  for (size_t i = 0; i < order.size(); ++i) {
+    for (int ci = 0; ci < C; ++ci) {
+      for (int m = 0; m < M; ++m) c(static_cast<int>(i), ci, m) = coef(order[i], ci, m);
+    }
+  }
+  return lane_balance(c, hw.L);
+}
+
 double RunTotals::measured_over_ideal() const {
   return safe_div(static_cast<double>(cycles), ideal_cycles);
 }
@@ -175,6 +189,108 @@ RunTotals RunReport::totals() const {
     t.result_bytes += l.result_bytes;
   }
   return t;
+}
+
+double AreaModel::sram_um2(int64_t bits) const {
+  double eff = efficiency.empty() ? 1.0 : efficiency.back().second;
+  for (const auto& [min_bits, e] : efficiency) {
+    if (bits >= min_bits) {
+      eff = e;
+      break;
+    }
+  }
+  return static_cast<double>(bits) * bitcell_um2 / eff;
+}
+
+AreaModel load_area_model(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw std::invalid_argument(path + ": cannot open the area model");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(path + ": not JSON (" + e.what() +
+                                "); regenerate it with "
+                                "`python3 synth/synth.py doc`");
+  }
+  auto num = [&](const nlohmann::json& o, const char* key) {
+    if (!o.is_object() || !o.contains(key) || !o[key].is_number() || o[key].get<double>() < 0) {
+      throw std::invalid_argument(path + ": field '" + key +
+                                  "' missing or not a non-negative number; regenerate it with "
+                                  "`python3 synth/synth.py doc`");
+    }
+    return o[key].get<double>();
+  };
+  AreaModel a;
+  const nlohmann::json& c = j.value("config", nlohmann::json::object());
+  a.caps.T = static_cast<int>(num(c, "T"));
+  a.caps.L = static_cast<int>(num(c, "L"));
+  a.caps.M_MAX = static_cast<int>(num(c, "M_MAX"));
+  a.caps.C_MAX = static_cast<int64_t>(num(c, "C_MAX"));
+  a.caps.N_MAX = static_cast<int64_t>(num(c, "N_MAX"));
+  a.caps.ifmap_bytes = static_cast<int64_t>(num(c, "ifmap_bytes"));
+  a.caps.coef_depth = static_cast<int64_t>(num(c, "coef_depth"));
+  a.caps.coef_w = static_cast<int>(num(c, "coef_w"));
+  a.caps.basis_per_ch = static_cast<int>(num(c, "basis_per_ch"));
+  const nlohmann::json& e = j.value("escalate", nlohmann::json::object());
+  a.esc_logic_um2 = num(e, "logic_um2");
+  a.esc_sram_um2 = num(e, "sram_um2");
+  a.esc_sram_bits = static_cast<int64_t>(num(e, "sram_bits"));
+  a.dense_logic_um2 = num(j.value("dense", nlohmann::json::object()), "logic_um2");
+  const nlohmann::json& m = j.value("sram_model", nlohmann::json::object());
+  a.bitcell_um2 = num(m, "bitcell_um2");
+  if (!m.contains("efficiency") || !m["efficiency"].is_array() || m["efficiency"].empty()) {
+    throw std::invalid_argument(path +
+                                ": field 'sram_model.efficiency' must be a non-empty "
+                                "array of [min_bits, efficiency]");
+  }
+  for (const auto& p : m["efficiency"]) {
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number() ||
+        p[1].get<double>() <= 0.0 || p[1].get<double>() > 1.0) {
+      throw std::invalid_argument(path +
+                                  ": 'sram_model.efficiency' entries must be "
+                                  "[min_bits, efficiency in (0, 1]]");
+    }
+    a.efficiency.emplace_back(p[0].get<int64_t>(), p[1].get<double>());
+  }
+  std::sort(a.efficiency.begin(), a.efficiency.end(),
+            [](const auto& x, const auto& y) { return x.first > y.first; });
+  return a;
+}
+
+AreaEfficiency RunReport::area_efficiency() const {
+  AreaEfficiency r;
+  if (!area) {
+    r.why = "no area model (synth/results/area.json)";
+    return r;
+  }
+  const HwCaps& a = area->caps;
+  if (a.T != caps.T || a.L != caps.L || a.M_MAX != caps.M_MAX || a.C_MAX != caps.C_MAX ||
+      a.N_MAX != caps.N_MAX || a.ifmap_bytes != caps.ifmap_bytes ||
+      a.coef_depth != caps.coef_depth || a.coef_w != caps.coef_w ||
+      a.basis_per_ch != caps.basis_per_ch) {
+    r.why = "the area model describes another build";
+    return r;
+  }
+  const RunTotals t = totals();
+  if (t.rtl_layers == 0 || t.e2e_cycles == 0) {
+    r.why = "no RTL layer ran";
+    return r;
+  }
+  for (const LayerReport& l : layers) {
+    if (!l.rtl) continue;
+    const RefEvents ev = dense_reference(l.cfg, caps, energy_table);
+    r.dense_buffer_bits =
+        std::max(r.dense_buffer_bits, 8 * (ev.in_buf_bytes + ev.w_buf_bytes + ev.psum_buf_bytes));
+  }
+  const double P = static_cast<double>(multipliers(caps));
+  r.esc_mm2 = (area->esc_logic_um2 + area->esc_sram_um2) / 1e6;
+  r.dense_mm2 = (area->dense_logic_um2 + area->sram_um2(r.dense_buffer_bits)) / 1e6;
+  r.esc = P * t.speedup_e2e() / r.esc_mm2;
+  r.dense = P / r.dense_mm2;
+  r.valid = r.esc_mm2 > 0.0 && r.dense_mm2 > 0.0;
+  if (!r.valid) r.why = "zero area in the area model";
+  return r;
 }
 
 double RunReport::sim_cycles_per_s() const {
@@ -527,6 +643,18 @@ std::string format_table(const RunReport& r) {
     << " layers match the golden model bit for bit";
   if (t.mismatches > 0) o << ", " << t.mismatches << " MISMATCH";
   o << "\n";
+  const AreaEfficiency ae = r.area_efficiency();
+  if (ae.valid) {
+    std::snprintf(buf, sizeof buf,
+                  "  area efficiency      %.0f vs %.0f e2e dense-equiv. MAC/cycle per mm^2 = %.2fx"
+                  "  (SPEC 5b, incl. SRAM: ESCALATE %.3f mm^2, dense %.3f mm^2 with its %lld-bit "
+                  "buffers)\n",
+                  ae.esc, ae.dense, ae.ratio(), ae.esc_mm2, ae.dense_mm2,
+                  static_cast<long long>(ae.dense_buffer_bits));
+  } else {
+    std::snprintf(buf, sizeof buf, "  area efficiency      - (%s)\n", ae.why.c_str());
+  }
+  o << buf;
   o << energy_text(r);
   if (!r.error.empty()) o << "  ERROR: " << r.error << "\n";
   return o.str();
@@ -579,6 +707,14 @@ std::string to_markdown(const RunReport& r) {
     << " |\n";
   o << "| dense reference end to end (SPEC 5b) | " << fmt("%.0f", t.dense_e2e_cycles) << " |\n";
   o << "| speedup end to end | " << fmt("%.2fx", t.speedup_e2e()) << " |\n";
+  if (const AreaEfficiency ae = r.area_efficiency(); ae.valid) {
+    o << "| area efficiency incl. SRAM (SPEC 5b), e2e dense-equiv. MAC/cycle per mm^2 | "
+      << fmt("%.0f", ae.esc) << " vs dense " << fmt("%.0f", ae.dense) << " = "
+      << fmt("%.2fx", ae.ratio()) << " (" << fmt("%.3f", ae.esc_mm2) << " vs "
+      << fmt("%.3f", ae.dense_mm2) << " mm^2) |\n";
+  } else {
+    o << "| area efficiency incl. SRAM (SPEC 5b) | - (" << ae.why << ") |\n";
+  }
   o << "| utilisation | " << fmt("%.1f %%", 100.0 * t.utilisation(r.caps)) << " |\n";
   o << "| useful / dense MACs | " << t.useful_macs << " / " << t.dense_macs << " ("
     << fmt("%.2f %%", 100.0 * t.kept_macs()) << ") |\n";
@@ -735,6 +871,16 @@ nlohmann::json to_json(const RunReport& r) {
                  {"wall_s", r.wall_s},
                  {"sim_cycles", r.sim_cycles},
                  {"sim_cycles_per_s", r.sim_cycles_per_s()}};
+  {
+    const AreaEfficiency ae = r.area_efficiency();
+    j["totals"]["area_efficiency"] = ae.valid ? json{{"escalate_mm2", ae.esc_mm2},
+                                                     {"dense_mm2", ae.dense_mm2},
+                                                     {"dense_buffer_bits", ae.dense_buffer_bits},
+                                                     {"escalate_mac_per_cycle_per_mm2", ae.esc},
+                                                     {"dense_mac_per_cycle_per_mm2", ae.dense},
+                                                     {"ratio", ae.ratio()}}
+                                              : json{{"unavailable", ae.why}};
+  }
   {
     const RunEnergy n = r.energy(), lo = r.energy(0.5), hi = r.energy(2.0);
     json en;

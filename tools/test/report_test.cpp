@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -30,6 +33,62 @@ LayerReport make_report(const std::string& name, int N, uint64_t cycles, bool rt
   r.match = true;
   if (!rtl) r.note = "golden-only (test)";
   return r;
+}
+
+// SPEC 5b area efficiency: ESCALATE at its end-to-end speedup over logic + all RAM, the dense
+// engine at 100 % over its MAC array + its own largest buffers (SRAM model of synth/synth.py).
+TEST(Report, AreaEfficiencyIncludesSramAndTheDenseBuffers) {
+  RunReport rr;
+  rr.layers = {make_report("a", 16, 1000, true), make_report("b", 32, 2000, true)};
+  for (LayerReport& l : rr.layers) l.ld_idle = 0;
+  EXPECT_FALSE(rr.area_efficiency().valid) << "no area model";
+  AreaModel m;
+  m.caps = rr.caps;
+  m.esc_logic_um2 = 300000.0;
+  m.esc_sram_um2 = 700000.0;  // 1.0 mm^2 in all
+  m.dense_logic_um2 = 100000.0;
+  m.bitcell_um2 = 0.5;
+  m.efficiency = {{1000, 0.5}, {0, 0.25}};
+  rr.area = m;
+  const AreaEfficiency ae = rr.area_efficiency();
+  ASSERT_TRUE(ae.valid) << ae.why;
+  const RunTotals t = rr.totals();
+  const double P = static_cast<double>(multipliers(rr.caps));
+  EXPECT_DOUBLE_EQ(ae.esc_mm2, 1.0);
+  EXPECT_NEAR(ae.esc, P * t.speedup_e2e() / 1.0, 1e-9);
+  // The largest dense buffer set of the two layers, priced by the model: bits * 0.5 / 0.5.
+  int64_t want_bits = 0;
+  for (const LayerReport& l : rr.layers) {
+    const RefEvents ev = dense_reference(l.cfg, rr.caps, rr.energy_table);
+    want_bits = std::max(want_bits, 8 * (ev.in_buf_bytes + ev.w_buf_bytes + ev.psum_buf_bytes));
+  }
+  ASSERT_GT(want_bits, 1000);
+  EXPECT_EQ(ae.dense_buffer_bits, want_bits);
+  EXPECT_NEAR(ae.dense_mm2, (100000.0 + static_cast<double>(want_bits)) / 1e6, 1e-12);
+  EXPECT_NEAR(ae.ratio(), ae.esc / (P / ae.dense_mm2), 1e-9);
+  EXPECT_DOUBLE_EQ(m.sram_um2(500), 500 * 0.5 / 0.25);
+  // Another build: no number rather than a wrong one.
+  rr.area->caps.coef_depth *= 2;
+  EXPECT_FALSE(rr.area_efficiency().valid);
+  EXPECT_NE(to_json(rr)["totals"]["area_efficiency"].dump().find("another build"),
+            std::string::npos);
+}
+
+TEST(Report, AreaModelFileErrorsNameTheField) {
+  const std::string path = "/tmp/esc_area_test_" + std::to_string(::getpid()) + ".json";
+  {
+    std::ofstream f(path);
+    f << R"({"config": {"T": 4}, "escalate": {}, "dense": {}, "sram_model": {}})";
+  }
+  try {
+    (void)load_area_model(path);
+    FAIL() << "accepted a file without L";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'L'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+  EXPECT_THROW((void)load_area_model(path), std::invalid_argument) << "missing file";
 }
 
 TEST(Report, LaneBalanceCountsEntriesPerLaneAndTheCycleModel) {

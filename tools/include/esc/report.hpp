@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "esc/coef_codec.hpp"
@@ -105,6 +107,34 @@ struct RunTotals {
   double kept_macs() const;  // useful / dense
 };
 
+// Areas of one build and of the dense reference's MAC array (synth/results/area.json, written
+// by synth/area_doc.py from the Yosys flow) and the SRAM density model of synth/synth.py, for
+// the SPEC 5b area efficiency.
+struct AreaModel {
+  HwCaps caps;  // the configuration the areas belong to
+  double esc_logic_um2 = 0.0, esc_sram_um2 = 0.0, dense_logic_um2 = 0.0;
+  int64_t esc_sram_bits = 0;
+  double bitcell_um2 = 0.0;
+  std::vector<std::pair<int64_t, double>>
+      efficiency;                       // (min bits, array efficiency), largest first
+  double sram_um2(int64_t bits) const;  // one macro of `bits`
+};
+// Throws std::invalid_argument naming the file and the field on a malformed file.
+AreaModel load_area_model(const std::string& path);
+
+// SPEC 5b: end-to-end dense-equivalent MACs per cycle per mm^2 of ESCALATE (its measured
+// end-to-end speedup, logic + every RAM bit) and of the dense reference (its MAC array + its own
+// best-case buffers: the largest input + weight + psum buffers of any RTL layer, docs/energy.md,
+// at 100 % utilisation end to end). valid = false with `why` when no area model matches.
+struct AreaEfficiency {
+  bool valid = false;
+  std::string why;
+  double esc_mm2 = 0.0, dense_mm2 = 0.0;
+  int64_t dense_buffer_bits = 0;
+  double esc = 0.0, dense = 0.0;  // MAC/cycle per mm^2
+  double ratio() const { return dense > 0.0 ? esc / dense : 0.0; }
+};
+
 struct RunReport {
   std::string model, model_path;
   uint64_t seed = 1;
@@ -115,7 +145,9 @@ struct RunReport {
   uint64_t sim_cycles = 0;  // every simulated clock cycle (loads, runs, drains, polls)
   std::string error;        // non-empty if the run stopped on an error
   EnergyTable energy_table = default_energy_table();
-  std::string sparse_baseline;  // file the sparse-engine baseline came from, "" if none
+  std::string sparse_baseline;    // file the sparse-engine baseline came from, "" if none
+  std::optional<AreaModel> area;  // synth/results/area.json, if found
+  AreaEfficiency area_efficiency() const;
   RunTotals totals() const;
   RunEnergy energy(double dram_scale = 1.0) const;
   double sim_cycles_per_s() const;  // sim_cycles (or measured cycles if 0) / wall time
@@ -144,6 +176,9 @@ struct LaneBalance {
   double cau_efficiency() const;
 };
 LaneBalance lane_balance(const CoefT& coef, int lanes);
+// The same in the order esc::Accel sends the output channels (esc::balanced_order), i.e. what
+// the lanes of a single-group pass actually carry.
+LaneBalance lane_balance(const CoefT& coef, const HwCaps& hw);
 
 // Read the magnitude-pruned baseline of `path` (models/fmnist/baselines.json format:
 // baselines.magnitude.layers[] with name, nnz, dense, storage_bits) into the layers of `r` with

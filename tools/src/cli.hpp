@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "esc/layer.hpp"
 #include "esc/metrics.hpp"
+#include "esc/report.hpp"
 
 namespace esc::cli {
 
@@ -85,6 +87,9 @@ void check_output_path(const std::string& path, const std::string& option);
 // M > M_MAX, or whatever the host's pass planner cannot tile (W > MaxDim: the planner splits
 // rows, output channels and input channels, not columns). Such layers run golden-only.
 std::string rtl_unsupported(const IntLayer& layer, const HwCaps& hw, int max_dim);
+// The area model of the default build for the SPEC 5b area efficiency (synth/results/area.json,
+// or $ESC_AREA_JSON): nullopt if there is none; InputError if it is malformed.
+std::optional<AreaModel> default_area_model();
 
 // True if stderr is a terminal (progress bars only there).
 bool stderr_is_tty();

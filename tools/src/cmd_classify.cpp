@@ -159,7 +159,8 @@ struct Workers {
 
 // Per-layer RTL figures summed over the images (the report shows the mean per image).
 struct LayerSums {
-  uint64_t cycles = 0, bcu = 0, cau = 0, stall = 0, ld_beats = 0, load_bytes = 0, result_bytes = 0;
+  uint64_t cycles = 0, bcu = 0, cau = 0, stall = 0, ld_beats = 0, ld_idle = 0, load_bytes = 0,
+           result_bytes = 0;
   uint64_t min_cycles = UINT64_MAX, max_cycles = 0;
   EventCounts events{};
   int passes = 0, channel_groups = 1;
@@ -353,6 +354,7 @@ int cmd_classify(const ClassifyOptions& o) {
       s.cau += p.cau;
       s.stall += p.stall;
       s.ld_beats += p.ld_beats;
+      s.ld_idle += r.stats.ld_idle;  // each layer runs alone here: its loads are not overlapped
       s.load_bytes += r.stats.load_bytes;
       s.result_bytes += r.stats.result_bytes;
       s.events += r.stats.events;
@@ -397,6 +399,7 @@ int cmd_classify(const ClassifyOptions& o) {
   rep.model_path = model_path;
   rep.seed = o.seed;
   rep.caps = hw;
+  rep.area = default_area_model();
   for (size_t k = 0; k < convs.size(); ++k) {
     LayerReport& lr = layers[k];
     const LayerSums& s = sums[k];
@@ -407,6 +410,7 @@ int cmd_classify(const ClassifyOptions& o) {
       lr.cau_cycles = mean(s.cau);
       lr.stall_cycles = mean(s.stall);
       lr.ld_beats = mean(s.ld_beats);
+      lr.ld_idle = mean(s.ld_idle);
       lr.load_bytes = mean(s.load_bytes);
       lr.result_bytes = mean(s.result_bytes);
       lr.passes = s.passes;

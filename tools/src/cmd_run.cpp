@@ -118,20 +118,7 @@ int cmd_run(const RunOptions& o) {
   rep.density_mode = density_mode_name(dmode);
   rep.caps = accel.caps();
   rep.energy_table = table;
-  // The areas of the default build (synth/area_doc.py): ESC_AREA_JSON overrides the path. A
-  // missing file only leaves the area efficiency out; a malformed one is an input error.
-  {
-    const char* env = std::getenv("ESC_AREA_JSON");
-    const std::string area_path = env != nullptr ? env : ESC_AREA_JSON;
-    struct stat ast {};
-    if (::stat(area_path.c_str(), &ast) == 0) {
-      try {
-        rep.area = load_area_model(area_path);
-      } catch (const std::invalid_argument& e) {
-        throw InputError(e.what());
-      }
-    }
-  }
+  rep.area = default_area_model();
   const std::string baseline = baseline_path(o, path);
   const HwCaps& hw = rep.caps;
   const int max_dim = accel.max_dim();

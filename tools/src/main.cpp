@@ -3,7 +3,9 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <fstream>
 
 #include "cli.hpp"
 #include "esc/accel.hpp"
@@ -35,6 +37,20 @@ void check_output_path(const std::string& path, const std::string& option) {
     throw InputError(option + " " + path + ": is a directory; give a file name");
   }
 }
+std::optional<AreaModel> default_area_model() {
+  // The areas of the default build (synth/area_doc.py): ESC_AREA_JSON overrides the path. A
+  // missing file only leaves the area efficiency out; a malformed one is an input error.
+  const char* env = std::getenv("ESC_AREA_JSON");
+  const std::string path = env != nullptr ? env : ESC_AREA_JSON;
+  std::ifstream probe(path);
+  if (!probe) return std::nullopt;
+  try {
+    return load_area_model(path);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(e.what());
+  }
+}
+
 std::string rtl_unsupported(const IntLayer& layer, const HwCaps& hw, int max_dim) {
   const LayerConfig& c = layer.cfg;
   if (c.K > hw.K_MAX) return "K=" + std::to_string(c.K) + " > K_MAX " + std::to_string(hw.K_MAX);

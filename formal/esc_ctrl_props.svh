@@ -11,7 +11,8 @@
   initial assume (!rst_ni);
 
   logic [127:0] f_cfg;
-  assign f_cfg = {cfg_c_i, cfg_n_i, cfg_h_i, cfg_w_i, cfg_ksp_i, cfg_m_i, 7'd0, cfg_coef4_i};
+  assign f_cfg = {cfg_c_i, cfg_n_i, cfg_h_i, cfg_w_i, cfg_ksp_i, cfg_m_i, 6'd0,
+                  cfg_basis_per_ch_i, cfg_coef4_i};
   always @(posedge clk_i) begin
     if (f_past_valid && $past(rst_ni && busy_o)) begin
       RegsCfgFrozenWhileBusy_A_env: assume (f_cfg == $past(f_cfg));
@@ -45,7 +46,8 @@
     else if (32'(cfg_n_i) > MaxFilters)                              f_spec = esc_pkg::ERR_CAP_N;
     else if (32'(cfg_h_i) > esc_pkg::MaxDim || 32'(cfg_w_i) > esc_pkg::MaxDim ||
              f_chw > 48'(IfmapBytes))                                f_spec = esc_pkg::ERR_CAP_IFMAP;
-    else if (CoefWidth < 8 && !cfg_coef4_i)                          f_spec = esc_pkg::ERR_BAD_MODE;
+    else if ((CoefWidth < 8 && !cfg_coef4_i) ||
+             (BasisPerChannel == 0 && cfg_basis_per_ch_i))           f_spec = esc_pkg::ERR_BAD_MODE;
     else                                                             f_spec = esc_pkg::ERR_NONE;
   end
 

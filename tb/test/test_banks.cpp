@@ -79,6 +79,16 @@ void load_config(AccelDriver& d, const IntLayer& l, const DeviceCaps& dc, int ib
   d.clear_results();
 }
 
+// Runs `l` from banks (ibank, wbank), already loaded, and compares it with the golden model:
+// "" or what went wrong (an error code, or the first differing element).
+std::string run_from_banks(AccelDriver& d, const IntLayer& l, int ibank, int wbank, int T) {
+  d.write_config(l.cfg, ibank, wbank);
+  d.clear_results();
+  const AccelDriver::Outcome o = d.start_and_wait(1000000);
+  if (o.error) return "RTL error code " + std::to_string(o.code);
+  return compare_beats(l, d.results(), T);
+}
+
 // Layer B is loaded into banks 1 while layer A runs from banks 0: every beat of B is taken
 // during A, A is exact, B then runs exactly from banks 1, and A runs again exactly from banks 0
 // without being reloaded (neither load touched the other's banks).
@@ -105,17 +115,8 @@ TEST_F(Banks, NextLayerLoadsWhileThisOneRunsAndBothAreExact) {
   EXPECT_EQ(d.reg_read(reg::kLdBeats), na + bb.size());
   EXPECT_EQ(d.reg_read(reg::kLdIdle), na) << "only A's beats were taken while idle";
 
-  d.write_config(b.cfg, 1, 1);
-  d.clear_results();
-  const AccelDriver::Outcome ob = d.start_and_wait(1000000);
-  ASSERT_FALSE(ob.error) << "code " << ob.code;
-  EXPECT_EQ(compare_beats(b, d.results(), T), "") << "layer B from banks 1";
-
-  d.write_config(a.cfg, 0, 0);
-  d.clear_results();
-  const AccelDriver::Outcome oa2 = d.start_and_wait(1000000);
-  ASSERT_FALSE(oa2.error) << "code " << oa2.code;
-  EXPECT_EQ(compare_beats(a, d.results(), T), "") << "layer A again from banks 0, not reloaded";
+  EXPECT_EQ(run_from_banks(d, b, 1, 1, T), "") << "layer B from banks 1";
+  EXPECT_EQ(run_from_banks(d, a, 0, 0, T), "") << "layer A again from banks 0, not reloaded";
 }
 
 // A beat into a bank the running layer reads is held (ld_ready_o low) until the layer ends,
@@ -141,11 +142,7 @@ TEST_F(Banks, BeatIntoBankInUseWaitsForTheLayerToEnd) {
   EXPECT_EQ(cnt.taken_busy, 0u);
   EXPECT_GT(cnt.held_busy, 0u);
   d.pump_load(100);
-  d.write_config(a.cfg, 0, 1);
-  d.clear_results();
-  const AccelDriver::Outcome o2 = d.start_and_wait(1000000);
-  ASSERT_FALSE(o2.error) << "code " << o2.code;
-  EXPECT_EQ(compare_beats(a2, d.results(), T), "") << "the held beat was not written afterwards";
+  EXPECT_EQ(run_from_banks(d, a2, 0, 1, T), "") << "the held beat was not written afterwards";
 }
 
 // Loads into the idle banks are taken only in the run state: a beat presented right after the
@@ -216,11 +213,7 @@ TEST_F(Banks, LdIdleCountsExactlyTheBeatsNoLayerOverlapped) {
   EXPECT_EQ(cnt.taken_busy, d.reg_read(reg::kCycTotal) - 2);
   EXPECT_EQ(d.reg_read(reg::kLdIdle), na + bb.size() - cnt.taken_busy);
   EXPECT_EQ(d.reg_read(reg::kLdBeats), na + bb.size());
-  d.write_config(b.cfg, 1, 1);
-  d.clear_results();
-  const AccelDriver::Outcome ob = d.start_and_wait(1000000);
-  ASSERT_FALSE(ob.error) << "code " << ob.code;
-  EXPECT_EQ(compare_beats(b, d.results(), dc.hw.T), "");
+  EXPECT_EQ(run_from_banks(d, b, 1, 1, dc.hw.T), "");
 }
 
 // Accel::run_layers: a layer tiled into row bands (its weights loaded once, each band's input

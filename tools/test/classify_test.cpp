@@ -12,25 +12,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "run_escalate.hpp"
+
 namespace {
 
-struct Cmd {
-  int rc;
-  std::string out;
-};
-
-Cmd run(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " " + std::string(ESCALATE_BIN) + " " + args + " 2>&1";
-  Cmd r{-1, ""};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using esc::Cmd;
+using esc::run;
 
 const std::string kFmnist = ESC_FMNIST_MODELS;
 

@@ -14,27 +14,10 @@
 #include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
 #include "esc/npy.hpp"
+#include "run_escalate.hpp"
 
 namespace esc {
 namespace {
-
-struct Cmd {
-  int rc;
-  std::string out;
-};
-
-Cmd run(const std::string& args) {
-  const std::string cmd = std::string(ESCALATE_BIN) + " " + args + " 2>&1";
-  Cmd r{-1, ""};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
 
 uint64_t seed_from_env(uint64_t dflt) {
   const char* s = std::getenv("ESC_SEED");

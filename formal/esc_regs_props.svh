@@ -37,10 +37,8 @@
   assign f_cfg_next = {f_c, f_n, f_h, f_w, f_m, f_ksp, f_zs, f_mode};
 
   // What a read of the address returns (configuration, status, counters).
-  logic        f_readable;
   logic [31:0] f_rexp;
   always @(*) begin
-    f_readable = 1'b1;
     f_rexp     = '0;
     case (reg_addr_i)
       esc_pkg::REG_STATUS:    f_rexp = {16'd0, err_code_i, 5'd0, error_i, done_i, busy_i};
@@ -59,7 +57,19 @@
       esc_pkg::REG_RES_BEATS: f_rexp = cnt_q.res_beats;
       esc_pkg::REG_LD_BEATS:  f_rexp = cnt_q.ld_beats;
       esc_pkg::REG_LD_IDLE:   f_rexp = cnt_q.ld_idle;
-      default:                f_readable = 1'b0;
+      esc_pkg::REG_LD_BYTES:  f_rexp = cnt_q.ld_bytes;
+      esc_pkg::REG_RES_BYTES: f_rexp = cnt_q.res_bytes;
+      default: begin
+        // The capability window and the event counters read the words their inputs carry;
+        // every other address (CTRL included) reads 0.
+        if (32'(reg_addr_i) >= esc_pkg::CapBase &&
+            32'(reg_addr_i) < esc_pkg::CapBase + esc_pkg::NumCapWords) begin
+          f_rexp = cap_i[(32'(reg_addr_i) - esc_pkg::CapBase)*32 +: 32];
+        end else if (32'(reg_addr_i) >= 32'(esc_pkg::REG_EVT_BCU_MACS) &&
+                     32'(reg_addr_i) < 32'(esc_pkg::REG_EVT_BCU_MACS) + esc_pkg::NumEvt) begin
+          f_rexp = evt_cnt_i[(32'(reg_addr_i) - 32'(esc_pkg::REG_EVT_BCU_MACS))*32 +: 32];
+        end
+      end
     endcase
   end
 
@@ -79,7 +89,7 @@
       // Write decode: exactly the addressed register takes the written data, when idle.
       RegsCfgWriteExact_P: assert (f_cfg == $past(f_cfg_next));
       // Read data: the addressed register one cycle later; held while there is no read.
-      if ($past(rd && f_readable)) RegsReadBack_P: assert (reg_rdata_o == $past(f_rexp));
+      if ($past(rd)) RegsReadBack_P: assert (reg_rdata_o == $past(f_rexp));
       if (!$past(rd)) RegsRdataHolds_P: assert (reg_rdata_o == $past(reg_rdata_o));
       // Counters: restart when a layer is accepted (cnt_clr) / on CLEAR (LD_BEATS) ...
       if ($past(cnt_clr_i)) begin
@@ -116,6 +126,7 @@
       RegsCntClr_C:       cover (cnt_clr_i && cnt_q.total != '0);
       RegsClearLd_C:      cover (clear_o && cnt_q.ld_beats != '0);
       RegsLdBusy_C:       cover (ld_fire_i && !ld_idle_i && cnt_q.ld_idle != '0);
+      RegsReadCap_C:      cover (rd && reg_addr_i == esc_pkg::REG_CAP_ID && cap_i != '0);
     end
   end
 

@@ -202,6 +202,37 @@ package esc_pkg;
     logic coef4;
   } mode_reg_t;
 
+  // Capability registers: REG_CAP_* lie in the words [CapBase, CapBase + NumCapWords);
+  // register CapBase + i reads word i of cap_words() (0 where no register is defined).
+  localparam int unsigned CapBase = 32;
+  localparam int unsigned NumCapWords = 16;
+  // The capability words of an esc_top parameter set (esc_top hands them to esc_regs)
+  function automatic logic [NumCapWords*RegDataW-1:0] cap_words(
+      input int unsigned num_pix_lanes,
+      input int unsigned num_coef_lanes,
+      input int unsigned max_bases,
+      input int unsigned max_channels,
+      input int unsigned max_filters,
+      input int unsigned ifmap_bytes,
+      input int unsigned coef_depth,
+      input int unsigned coef_width,
+      input int unsigned basis_per_channel);
+    cap_words = '0;
+    cap_words[0*RegDataW +: RegDataW] = RegDataW'(num_pix_lanes);  // REG_CAP_T
+    cap_words[1*RegDataW +: RegDataW] = RegDataW'(num_coef_lanes);  // REG_CAP_L
+    cap_words[2*RegDataW +: RegDataW] = RegDataW'(max_bases);  // REG_CAP_MMAX
+    cap_words[3*RegDataW +: RegDataW] = RegDataW'(MaxKernel);  // REG_CAP_KMAX
+    cap_words[4*RegDataW +: RegDataW] = RegDataW'(max_channels);  // REG_CAP_CMAX
+    cap_words[5*RegDataW +: RegDataW] = RegDataW'(max_filters);  // REG_CAP_NMAX
+    cap_words[6*RegDataW +: RegDataW] = RegDataW'(ifmap_bytes);  // REG_CAP_IFMAP
+    cap_words[7*RegDataW +: RegDataW] = RegDataW'(coef_depth);  // REG_CAP_COEF
+    cap_words[8*RegDataW +: RegDataW] = RegDataW'(colptr_stride(max_channels));  // REG_CAP_CPSTR
+    cap_words[9*RegDataW +: RegDataW] = RegDataW'(MaxDim);  // REG_CAP_MAXDIM
+    cap_words[10*RegDataW +: RegDataW] = RegDataW'(coef_width);  // REG_CAP_COEFW
+    cap_words[11*RegDataW +: RegDataW] = RegDataW'(basis_per_channel);  // REG_CAP_BASISCH
+    cap_words[15*RegDataW +: RegDataW] = RegDataW'(CapIdValue);  // REG_CAP_ID
+  endfunction
+
   // Load stream targets (ld_tgt_i)
   typedef enum logic [LdTgtW-1:0] {
     TGT_IFMAP = 3'd0,  // addr: 8-byte word of the C*H*W byte stream (CHW order)

@@ -5,21 +5,16 @@
 // * Configuration registers ignore writes while the accelerator is busy, so the layer
 //   configuration is stable from START until done/error/abort.
 // * CTRL bits are write-one pulses (START, ABORT, CLEAR), decoded in the request cycle.
+// * Capability registers (REG_CAP_*) read the words esc_top builds from its parameters with
+//   esc_pkg::cap_words(); this block does not know which parameter each one reports.
 // * Counters: CYC_TOTAL/BCU/CAU/STALL, RES_BEATS and RES_BYTES restart when a layer is
 //   accepted (cnt_clr_i); LD_BEATS, LD_BYTES and LD_IDLE (beats accepted while not busy, the
 //   loads no layer overlapped) restart on CLEAR. The EVT_* registers read
 //   the counters of esc_events.
 module esc_regs #(
-  parameter int unsigned NumPixLanes  = esc_pkg::NumPixLanes,
-  parameter int unsigned NumCoefLanes = esc_pkg::NumCoefLanes,
-  parameter int unsigned MaxBases     = esc_pkg::MaxBases,
-  parameter int unsigned MaxChannels  = esc_pkg::MaxChannels,
-  parameter int unsigned MaxFilters   = esc_pkg::MaxFilters,
-  parameter int unsigned IfmapBytes   = esc_pkg::IfmapBytes,
-  parameter int unsigned CoefDepth    = esc_pkg::CoefDepth,
-  parameter int unsigned CoefWidth    = esc_pkg::CoefWidth,
-  parameter int unsigned BasisPerChannel = esc_pkg::BasisPerChannel,
-  localparam int unsigned NumEvt      = esc_pkg::NumEvt
+  parameter int unsigned NumPixLanes = esc_pkg::NumPixLanes,  // result beat bytes
+  localparam int unsigned NumEvt     = esc_pkg::NumEvt,
+  localparam int unsigned CapBits    = esc_pkg::NumCapWords * esc_pkg::RegDataW
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
@@ -55,11 +50,12 @@ module esc_regs #(
   input  logic                         ld_fire_i,     // load beat accepted
   input  logic                         ld_idle_i,     // ... while not busy
   // Activity event counters (esc_events): counter i at [i*RegDataW +: RegDataW]
-  input  logic [NumEvt*esc_pkg::RegDataW-1:0] evt_cnt_i
+  input  logic [NumEvt*esc_pkg::RegDataW-1:0] evt_cnt_i,
+  // Capability words (esc_pkg::cap_words): REG_CAP_* at CapBase + i reads word i
+  input  logic [CapBits-1:0]           cap_i
 );
 `include "esc_assert.svh"
 
-  localparam int unsigned CpStride = esc_pkg::colptr_stride(MaxChannels);
   localparam logic [esc_pkg::RegDataW-1:0] LdBeatBytes  = esc_pkg::RegDataW'(esc_pkg::LdDataW / 8);
   localparam logic [esc_pkg::RegDataW-1:0] ResBeatBytes =
       esc_pkg::RegDataW'(NumPixLanes * esc_pkg::ActW / 8);
@@ -167,6 +163,14 @@ module esc_regs #(
   logic [3:0] evt_idx;  // EVT_* registers are contiguous (esc_events asserts it)
   assign evt_idx = 4'(32'(reg_addr_i) - 32'(esc_pkg::REG_EVT_BCU_MACS));
 
+  // The capability window is aligned to its size (scripts/gen_interface.py checks it), so its
+  // registers are the addresses whose high bits equal CapBase's.
+  localparam int unsigned CapIdxW = $clog2(esc_pkg::NumCapWords);
+  logic               is_cap;
+  logic [CapIdxW-1:0] cap_idx;
+  assign is_cap  = (reg_addr_i >> CapIdxW) == esc_pkg::RegAddrW'(esc_pkg::CapBase >> CapIdxW);
+  assign cap_idx = reg_addr_i[CapIdxW-1:0];
+
   always_comb begin
     unique case (reg_addr_i)
       esc_pkg::REG_STATUS:     rmux = {{(esc_pkg::RegDataW - esc_pkg::StatusRegW){1'b0}}, status};
@@ -194,20 +198,7 @@ module esc_regs #(
       esc_pkg::REG_EVT_PSUM_RD, esc_pkg::REG_EVT_PSUM_WR, esc_pkg::REG_EVT_BIAS_RD,
       esc_pkg::REG_EVT_BIAS_WR:
         rmux = evt_cnt_i[evt_idx*esc_pkg::RegDataW +: esc_pkg::RegDataW];
-      esc_pkg::REG_CAP_T:      rmux = 32'(NumPixLanes);
-      esc_pkg::REG_CAP_L:      rmux = 32'(NumCoefLanes);
-      esc_pkg::REG_CAP_MMAX:   rmux = 32'(MaxBases);
-      esc_pkg::REG_CAP_KMAX:   rmux = 32'(esc_pkg::MaxKernel);
-      esc_pkg::REG_CAP_CMAX:   rmux = 32'(MaxChannels);
-      esc_pkg::REG_CAP_NMAX:   rmux = 32'(MaxFilters);
-      esc_pkg::REG_CAP_IFMAP:  rmux = 32'(IfmapBytes);
-      esc_pkg::REG_CAP_COEF:   rmux = 32'(CoefDepth);
-      esc_pkg::REG_CAP_CPSTR:  rmux = 32'(CpStride);
-      esc_pkg::REG_CAP_MAXDIM: rmux = 32'(esc_pkg::MaxDim);
-      esc_pkg::REG_CAP_COEFW:  rmux = 32'(CoefWidth);
-      esc_pkg::REG_CAP_BASISCH: rmux = 32'(BasisPerChannel);
-      esc_pkg::REG_CAP_ID:     rmux = esc_pkg::CapIdValue;
-      default:                 rmux = 32'd0;
+      default: rmux = is_cap ? cap_i[cap_idx*esc_pkg::RegDataW +: esc_pkg::RegDataW] : '0;
     endcase
     rdata_d = rd ? rmux : rdata_q;
   end

@@ -90,16 +90,15 @@ module esc_top #(
   logic                        ld_fault;
   esc_pkg::err_code_e          ld_fault_code;
 
+  // What the capability registers report: this netlist's parameters (one mapping, generated
+  // from rtl/esc_interface.toml).
+  logic [esc_pkg::NumCapWords*esc_pkg::RegDataW-1:0] cap_words;
+  assign cap_words = esc_pkg::cap_words(NumPixLanes, NumCoefLanes, MaxBases, MaxChannels,
+                                        MaxFilters, IfmapBytes, CoefDepth, CoefWidth,
+                                        BasisPerChannel);
+
   esc_regs #(
-    .NumPixLanes (NumPixLanes),
-    .NumCoefLanes(NumCoefLanes),
-    .MaxBases    (MaxBases),
-    .MaxChannels (MaxChannels),
-    .MaxFilters  (MaxFilters),
-    .IfmapBytes  (IfmapBytes),
-    .CoefDepth   (CoefDepth),
-    .CoefWidth   (CoefWidth),
-    .BasisPerChannel(BasisPerChannel)
+    .NumPixLanes(NumPixLanes)
   ) u_regs (
     .clk_i,
     .rst_ni,
@@ -129,7 +128,8 @@ module esc_top #(
     .res_fire_i  (res_fire),
     .ld_fire_i   (ld_fire),
     .ld_idle_i   (ld_fire && !busy),
-    .evt_cnt_i   (evt_cnt)
+    .evt_cnt_i   (evt_cnt),
+    .cap_i       (cap_words)
   );
 
   esc_ctrl #(

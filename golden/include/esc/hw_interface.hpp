@@ -240,18 +240,6 @@ inline constexpr Field kDone{1, 1};
 inline constexpr Field kError{2, 1};
 inline constexpr Field kCode{8, 8};
 }  // namespace status_reg
-namespace c_reg {
-inline constexpr Field kValue{0, 16};
-}  // namespace c_reg
-namespace n_reg {
-inline constexpr Field kValue{0, 16};
-}  // namespace n_reg
-namespace h_reg {
-inline constexpr Field kValue{0, 16};
-}  // namespace h_reg
-namespace w_reg {
-inline constexpr Field kValue{0, 16};
-}  // namespace w_reg
 namespace ksp_reg {
 inline constexpr Field kK{0, 4};
 inline constexpr Field kStride{4, 4};
@@ -260,12 +248,6 @@ inline constexpr Field kPadB{12, 4};
 inline constexpr Field kPadL{16, 4};
 inline constexpr Field kPadR{20, 4};
 }  // namespace ksp_reg
-namespace m_reg {
-inline constexpr Field kValue{0, 16};
-}  // namespace m_reg
-namespace zshift_reg {
-inline constexpr Field kValue{0, 5};
-}  // namespace zshift_reg
 namespace mode_reg {
 inline constexpr Field kCoef4{0, 1};
 inline constexpr Field kRelu{1, 1};
@@ -298,43 +280,29 @@ inline constexpr Field kMult{32, 16};
 inline constexpr Field kShift{48, 6};
 }  // namespace bias_beat
 
-// Error codes (STATUS.code).
+// Error codes (STATUS.code); an unscoped enum, so a code compares with an int.
 namespace err {
-// none: no error
-inline constexpr int kNone = 0;
-// config: M = 0 or M > M_MAX
-inline constexpr int kBadM = 1;
-// config: K not in {1, 3}
-inline constexpr int kBadK = 2;
-// config: stride not in {1, 2}
-inline constexpr int kBadStride = 3;
-// config: a pad > K - 1
-inline constexpr int kBadPad = 4;
-// config: C, N, H or W is 0, or the output is empty
-inline constexpr int kBadDim = 5;
-// config: C > C_MAX
-inline constexpr int kCapC = 6;
-// config: N > N_MAX
-inline constexpr int kCapN = 7;
-// config: C*H*W > IfmapBytes, or H or W > MaxDim
-inline constexpr int kCapIfmap = 8;
-// run: column pointers decrease or exceed CoefDepth
-inline constexpr int kCoefPtr = 9;
-// run: an entry with n >= N or m >= M
-inline constexpr int kCoefIndex = 10;
-// run: 4-bit mode and a coefficient outside [-8, 7]
-inline constexpr int kCoefRange = 11;
-// load: load beat with an out-of-range address or an unknown target
-inline constexpr int kLoadAddr = 12;
-// load: COEF beat with an entry whose n = (n / L) * L + lane >= N_MAX or m >= M_MAX
-inline constexpr int kLoadIndex = 13;
-// cmd: START while busy (the running layer continues)
-inline constexpr int kBusy = 14;
-// cmd: ABORT while busy
-inline constexpr int kAborted = 15;
-// config: 8-bit coefficient mode on a build with CoefWidth = 4, or a per-channel basis on a build
-// with BasisPerChannel = 0
-inline constexpr int kBadMode = 16;
+enum Code : int {
+  kNone = 0,        // none: no error
+  kBadM = 1,        // config: M = 0 or M > M_MAX
+  kBadK = 2,        // config: K not in {1, 3}
+  kBadStride = 3,   // config: stride not in {1, 2}
+  kBadPad = 4,      // config: a pad > K - 1
+  kBadDim = 5,      // config: C, N, H or W is 0, or the output is empty
+  kCapC = 6,        // config: C > C_MAX
+  kCapN = 7,        // config: N > N_MAX
+  kCapIfmap = 8,    // config: C*H*W > IfmapBytes, or H or W > MaxDim
+  kCoefPtr = 9,     // run: column pointers decrease or exceed CoefDepth
+  kCoefIndex = 10,  // run: an entry with n >= N or m >= M
+  kCoefRange = 11,  // run: 4-bit mode and a coefficient outside [-8, 7]
+  kLoadAddr = 12,   // load: load beat with an out-of-range address or an unknown target
+  kLoadIndex =
+      13,      // load: COEF beat with an entry whose n = (n / L) * L + lane >= N_MAX or m >= M_MAX
+  kBusy = 14,  // cmd: START while busy (the running layer continues)
+  kAborted = 15,  // cmd: ABORT while busy
+  kBadMode = 16,  // config: 8-bit coefficient mode on a build with CoefWidth = 4, or a per-channel
+                  // basis on a build with BasisPerChannel = 0
+};
 }  // namespace err
 
 // "BAD_M" for 1, ...; "UNKNOWN" for a code the interface does not define.

@@ -21,18 +21,7 @@ double gauss(SplitMix64& rng) {  // Box-Muller, deterministic
 }
 
 LayerConfig random_geometry(SplitMix64& rng) {
-  LayerConfig c;
-  const int ks[4] = {1, 3, 5, 7};
-  c.K = ks[rng.uniform(0, 3)];
-  c.stride = static_cast<int>(rng.uniform(1, 2));
-  c.pad_t = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.pad_b = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.pad_l = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.pad_r = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.C = static_cast<int>(rng.uniform(1, 5));
-  c.N = static_cast<int>(rng.uniform(1, 7));
-  c.H = static_cast<int>(rng.uniform(c.K, c.K + 7));
-  c.W = static_cast<int>(rng.uniform(c.K, c.K + 7));
+  LayerConfig c = test::random_geometry(rng, 5, 7, 7);
   c.M = c.K == 1 ? 1 : static_cast<int>(rng.uniform(1, std::min(8, c.K * c.K)));
   c.relu = rng.uniform(0, 1) != 0;
   return c;

@@ -36,18 +36,7 @@ int64_t naive_acc_exact(const IntLayer& L, int n, int y, int x) {
 }
 
 LayerConfig random_cfg(SplitMix64& rng) {
-  LayerConfig c;
-  const int ks[4] = {1, 3, 5, 7};
-  c.K = ks[rng.uniform(0, 3)];
-  c.stride = static_cast<int>(rng.uniform(1, 2));
-  c.pad_t = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.pad_b = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.pad_l = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.pad_r = static_cast<int>(rng.uniform(0, c.K - 1));
-  c.C = static_cast<int>(rng.uniform(1, 6));
-  c.N = static_cast<int>(rng.uniform(1, 9));
-  c.H = static_cast<int>(rng.uniform(c.K, c.K + 6));
-  c.W = static_cast<int>(rng.uniform(c.K, c.K + 6));
+  LayerConfig c = test::random_geometry(rng, 6, 9, 6);
   c.M = static_cast<int>(rng.uniform(1, 8));
   c.coef_w = rng.uniform(0, 1) ? 8 : 4;
   c.relu = rng.uniform(0, 1) != 0;

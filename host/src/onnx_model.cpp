@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 namespace esc {
 
@@ -30,30 +31,14 @@ const char* const kReexport =
     "with /usr/bin/python3 train/penni_fmnist.py --from export, or restore it with git checkout";
 
 const char* dtype_name(int t) {
-  switch (t) {
-    case TP::FLOAT:
-      return "float32";
-    case TP::UINT8:
-      return "uint8";
-    case TP::INT8:
-      return "int8";
-    case TP::UINT16:
-      return "uint16";
-    case TP::INT16:
-      return "int16";
-    case TP::INT32:
-      return "int32";
-    case TP::INT64:
-      return "int64";
-    case TP::DOUBLE:
-      return "float64";
-    case TP::UINT32:
-      return "uint32";
-    case TP::UINT64:
-      return "uint64";
-    default:
-      return "an unsupported type";
+  static const std::pair<int, const char*> kNames[] = {
+      {TP::FLOAT, "float32"}, {TP::UINT8, "uint8"},  {TP::INT8, "int8"},   {TP::UINT16, "uint16"},
+      {TP::INT16, "int16"},   {TP::INT32, "int32"},  {TP::INT64, "int64"}, {TP::DOUBLE, "float64"},
+      {TP::UINT32, "uint32"}, {TP::UINT64, "uint64"}};
+  for (const auto& [type, name] : kNames) {
+    if (type == t) return name;
   }
+  return "an unsupported type";
 }
 
 std::string dims_str(const std::vector<int64_t>& d) {

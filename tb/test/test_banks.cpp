@@ -79,6 +79,26 @@ void load_config(AccelDriver& d, const IntLayer& l, const DeviceCaps& dc, int ib
   d.clear_results();
 }
 
+// Layer A is loaded into banks 0 and started; B's beats into banks 1 are queued behind the
+// START. Returns when A ends (B's beats may still be pending); counts A's and B's beats.
+struct OverlapRun {
+  size_t a_beats = 0, b_beats = 0;
+  AccelDriver::Outcome a;
+};
+OverlapRun run_a_while_loading_b(AccelDriver& d, const DeviceCaps& dc, const IntLayer& a,
+                                 const IntLayer& b) {
+  OverlapRun r;
+  d.reg_write(reg::kCtrl, kCtrlClear);
+  r.a_beats = beats_of(a, dc, 0, 0).size();
+  load_config(d, a, dc, 0, 0);
+  const uint64_t c0 = d.start();
+  const std::vector<LoadBeat> bb = beats_of(b, dc, 1, 1);
+  r.b_beats = bb.size();
+  d.queue_load(bb);
+  r.a = d.wait_done(c0, 1000000);
+  return r;
+}
+
 // Runs `l` from banks (ibank, wbank), already loaded, and compares it with the golden model:
 // "" or what went wrong (an error code, or the first differing element).
 std::string run_from_banks(AccelDriver& d, const IntLayer& l, int ibank, int wbank, int T) {
@@ -100,20 +120,14 @@ TEST_F(Banks, NextLayerLoadsWhileThisOneRunsAndBothAreExact) {
   const IntLayer a = make_random_layer(cfg_of(8, 16, 12, 12, 3, 1, 1, 4), 0.3, seed());
   const IntLayer b = make_random_layer(cfg_of(6, 10, 10, 10, 3, 2, 1, 3), 0.4, seed() + 1);
   BusyLoadCounter cnt(d);
-  d.reg_write(reg::kCtrl, kCtrlClear);
-  const size_t na = beats_of(a, dc, 0, 0).size();
-  load_config(d, a, dc, 0, 0);
-  const uint64_t c0 = d.start();
-  const std::vector<LoadBeat> bb = beats_of(b, dc, 1, 1);
-  d.queue_load(bb);
-  const AccelDriver::Outcome oa = d.wait_done(c0, 1000000);
-  ASSERT_FALSE(oa.error) << "code " << oa.code;
+  const OverlapRun r = run_a_while_loading_b(d, dc, a, b);
+  ASSERT_FALSE(r.a.error) << "code " << r.a.code;
   EXPECT_EQ(compare_beats(a, d.results(), T), "") << "layer A";
   EXPECT_EQ(d.load_pending(), 0u) << "B's beats should all fit inside A's run";
-  EXPECT_EQ(cnt.taken_busy, bb.size());
+  EXPECT_EQ(cnt.taken_busy, r.b_beats);
   EXPECT_EQ(cnt.held_busy, 2u) << "held only in the two check cycles";
-  EXPECT_EQ(d.reg_read(reg::kLdBeats), na + bb.size());
-  EXPECT_EQ(d.reg_read(reg::kLdIdle), na) << "only A's beats were taken while idle";
+  EXPECT_EQ(d.reg_read(reg::kLdBeats), r.a_beats + r.b_beats);
+  EXPECT_EQ(d.reg_read(reg::kLdIdle), r.a_beats) << "only A's beats were taken while idle";
 
   EXPECT_EQ(run_from_banks(d, b, 1, 1, T), "") << "layer B from banks 1";
   EXPECT_EQ(run_from_banks(d, a, 0, 0, T), "") << "layer A again from banks 0, not reloaded";
@@ -198,21 +212,15 @@ TEST_F(Banks, LdIdleCountsExactlyTheBeatsNoLayerOverlapped) {
   const IntLayer a = make_random_layer(cfg_of(1, 2, 8, 8, 3, 1, 1, 2), 0.5, seed());
   const IntLayer b = make_random_layer(cfg_of(16, 32, 16, 16, 3, 1, 1, 5), 0.3, seed() + 1);
   BusyLoadCounter cnt(d);
-  d.reg_write(reg::kCtrl, kCtrlClear);
-  const size_t na = beats_of(a, dc, 0, 0).size();
-  load_config(d, a, dc, 0, 0);
-  const uint64_t c0 = d.start();
-  const std::vector<LoadBeat> bb = beats_of(b, dc, 1, 1);
-  d.queue_load(bb);
-  const AccelDriver::Outcome o = d.wait_done(c0, 1000000);
-  ASSERT_FALSE(o.error) << "code " << o.code;
+  const OverlapRun r = run_a_while_loading_b(d, dc, a, b);
+  ASSERT_FALSE(r.a.error) << "code " << r.a.code;
   d.pump_load(1000000);
   ASSERT_GT(cnt.taken_busy, 0u);
-  ASSERT_LT(cnt.taken_busy, bb.size());
+  ASSERT_LT(cnt.taken_busy, r.b_beats);
   // One beat per StRun cycle of A: all of its busy cycles but the two check cycles.
   EXPECT_EQ(cnt.taken_busy, d.reg_read(reg::kCycTotal) - 2);
-  EXPECT_EQ(d.reg_read(reg::kLdIdle), na + bb.size() - cnt.taken_busy);
-  EXPECT_EQ(d.reg_read(reg::kLdBeats), na + bb.size());
+  EXPECT_EQ(d.reg_read(reg::kLdIdle), r.a_beats + r.b_beats - cnt.taken_busy);
+  EXPECT_EQ(d.reg_read(reg::kLdBeats), r.a_beats + r.b_beats);
   EXPECT_EQ(run_from_banks(d, b, 1, 1, dc.hw.T), "");
 }
 

@@ -76,14 +76,31 @@ void check_layer_command(const IntLayer& L, const std::string& tag) {
   EXPECT_TRUE(same_acc());
 }
 
+// Writes L's input, shared basis (M x K x K) and coefficients as <prefix>x.npy, <prefix>b.npy
+// and <prefix>a.npy; returns the matching " --x .. --basis .. --coef .." options.
+std::string write_inputs(const IntLayer& L, const std::string& prefix) {
+  write_npy(tmp(prefix + "x.npy"), from_tensor(L.x));
+  NpyArray b = from_tensor(L.basis);
+  b.shape.erase(b.shape.begin());
+  write_npy(tmp(prefix + "b.npy"), b);
+  write_npy(tmp(prefix + "a.npy"), from_tensor(L.coef));
+  return " --x " + tmp(prefix + "x.npy") + " --basis " + tmp(prefix + "b.npy") + " --coef " +
+         tmp(prefix + "a.npy");
+}
+
+LayerConfig dims(int C, int N, int H, int W) {
+  LayerConfig cfg;
+  cfg.C = C;
+  cfg.N = N;
+  cfg.H = H;
+  cfg.W = W;
+  return cfg;
+}
+
 TEST(Cli, LayerFromNpyMatchesGolden) {
   const uint64_t seed = seed_from_env(11);
   SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
-  LayerConfig cfg;
-  cfg.C = 8;
-  cfg.N = 12;
-  cfg.H = 7;
-  cfg.W = 9;
+  LayerConfig cfg = dims(8, 12, 7, 9);
   cfg.stride = 2;
   cfg.relu = true;
   check_layer_command(make_random_layer(cfg, 0.3, seed), "a_");
@@ -92,11 +109,7 @@ TEST(Cli, LayerFromNpyMatchesGolden) {
 TEST(Cli, LayerPerChannelBasisCoef4) {
   const uint64_t seed = seed_from_env(12);
   SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
-  LayerConfig cfg;
-  cfg.C = 6;
-  cfg.N = 10;
-  cfg.H = 5;
-  cfg.W = 6;
+  LayerConfig cfg = dims(6, 10, 5, 6);
   cfg.M = 3;
   cfg.coef_w = 4;
   cfg.basis_per_channel = true;
@@ -106,10 +119,8 @@ TEST(Cli, LayerPerChannelBasisCoef4) {
 TEST(Cli, LayerWithMoreChannelsThanCmaxIsSplit) {
   const uint64_t seed = seed_from_env(13);
   SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
-  LayerConfig cfg;
-  cfg.C = 700;  // > C_MAX = 512: input-channel groups, accumulators summed on the host
-  cfg.N = 9;
-  cfg.H = cfg.W = 3;
+  // C = 700 > C_MAX = 512: input-channel groups, accumulators summed on the host
+  LayerConfig cfg = dims(700, 9, 3, 3);
   cfg.K = 1;
   cfg.M = 1;
   cfg.pad_t = cfg.pad_b = cfg.pad_l = cfg.pad_r = 0;
@@ -204,10 +215,7 @@ NpyArray widen(const Tensor<T, R>& t) {
 TEST(Cli, LayerAcceptsInt64NpyWhenTheValuesFit) {
   const uint64_t seed = seed_from_env(14);
   SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with ESC_SEED)");
-  LayerConfig cfg;
-  cfg.C = 4;
-  cfg.N = 8;
-  cfg.H = cfg.W = 6;
+  LayerConfig cfg = dims(4, 8, 6, 6);
   cfg.relu = true;
   const IntLayer L = make_random_layer(cfg, 0.5, seed);
   write_npy(tmp("i64x.npy"), widen(L.x));
@@ -244,18 +252,10 @@ TEST(Cli, LayerAcceptsInt64NpyWhenTheValuesFit) {
 }
 
 TEST(Cli, LayerRejectsNegativePad) {
-  LayerConfig cfg;
-  cfg.C = 2;
-  cfg.N = 8;
-  cfg.H = cfg.W = 5;
+  LayerConfig cfg = dims(2, 8, 5, 5);
   const IntLayer L = make_random_layer(cfg, 0.5, 3);
-  write_npy(tmp("padx.npy"), from_tensor(L.x));
-  NpyArray b = from_tensor(L.basis);
-  b.shape.erase(b.shape.begin());
-  write_npy(tmp("padb.npy"), b);
-  write_npy(tmp("pada.npy"), from_tensor(L.coef));
-  const std::string args = "layer --x " + tmp("padx.npy") + " --basis " + tmp("padb.npy") +
-                           " --coef " + tmp("pada.npy") + " --out " + tmp("pady.npy");
+  const std::string inputs = write_inputs(L, "pad");
+  const std::string args = "layer" + inputs + " --out " + tmp("pady.npy");
   for (const char* pad : {"-1", "-2"}) {
     std::remove(tmp("pady.npy").c_str());
     const Cmd r = run(args + " --pad " + pad);
@@ -269,20 +269,11 @@ TEST(Cli, LayerRejectsNegativePad) {
 // Wider than MaxDim (1023): the host cannot split columns, so the layer runs golden-only (as
 // for K > K_MAX) instead of failing, and says why.
 TEST(Cli, LayerWiderThanMaxDimRunsGoldenOnly) {
-  LayerConfig cfg;
-  cfg.C = 1;
-  cfg.N = 8;
-  cfg.H = 2;
-  cfg.W = 1100;
+  LayerConfig cfg = dims(1, 8, 2, 1100);
   const IntLayer L = make_random_layer(cfg, 0.5, 4);
-  write_npy(tmp("wx.npy"), from_tensor(L.x));
-  NpyArray b = from_tensor(L.basis);
-  b.shape.erase(b.shape.begin());
-  write_npy(tmp("wb.npy"), b);
-  write_npy(tmp("wa.npy"), from_tensor(L.coef));
-  const Cmd r =
-      run("layer --x " + tmp("wx.npy") + " --basis " + tmp("wb.npy") + " --coef " + tmp("wa.npy") +
-          " --zshift " + std::to_string(L.cfg.zshift) + " --out " + tmp("wy.npy"));
+  const std::string inputs = write_inputs(L, "w");
+  const Cmd r = run("layer" + inputs + " --zshift " + std::to_string(L.cfg.zshift) + " --out " +
+                    tmp("wy.npy"));
   ASSERT_EQ(r.rc, 0) << r.out;
   EXPECT_NE(r.out.find("golden-only (the RTL cannot run this layer: W=1100 exceeds MaxDim=1023)"),
             std::string::npos)
@@ -299,16 +290,9 @@ TEST(Cli, LayerWiderThanMaxDimRunsGoldenOnly) {
 
 // Shape and value errors name the one file (or option) at fault, not all three inputs.
 TEST(Cli, LayerErrorsNameTheOneFileAtFault) {
-  LayerConfig cfg;
-  cfg.C = 3;
-  cfg.N = 8;
-  cfg.H = cfg.W = 5;
+  LayerConfig cfg = dims(3, 8, 5, 5);
   const IntLayer L = make_random_layer(cfg, 0.5, 5);
-  write_npy(tmp("fx.npy"), from_tensor(L.x));
-  NpyArray b = from_tensor(L.basis);
-  b.shape.erase(b.shape.begin());
-  write_npy(tmp("fb.npy"), b);
-  write_npy(tmp("fa.npy"), from_tensor(L.coef));
+  write_inputs(L, "f");           // fx/fb/fa.npy, combined with bad files below
   Tensor<int8_t, 3> b2(5, 2, 2);  // K = 2: unsupported
   b2.setConstant(1);
   write_npy(tmp("fb2.npy"), from_tensor(b2));

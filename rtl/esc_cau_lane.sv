@@ -162,22 +162,24 @@ module esc_cau_lane #(
   assign pf_c_is_end = ({{(32 - CpIdxW) {1'b0}}, pf_c_q} == {16'd0, cfg_c_i});
   assign cp_re       = pf_run_q && !stop_i &&
                        ((32'(cq_fill) + 32'(pf_rv_q)) < CqDepth);
-  // Pointer c sits in word c / Ppb at slot c mod Ppb. The RAM holds its read data, so the
-  // prefetch reads a word only for its first pointer (c = 0 starts every tile with a read) and
-  // selects the others from the held word; the slot is registered with the take.
-  localparam int unsigned CpSelW = $clog2(Ppb);
-  logic [CpSelW-1:0] cp_sel_d, cp_sel_q;
-  assign cp_ram_re = cp_re && (pf_c_q[CpSelW-1:0] == '0);
-  assign cp_raddr  = pf_c_q[CpIdxW-1:CpSelW];
-  assign cp_sel_d  = cp_re ? pf_c_q[CpSelW-1:0] : cp_sel_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cp_sel_q <= '0;
-    end else begin
-      cp_sel_q <= cp_sel_d;
-    end
-  end
-  assign cp_rdata = cp_word[32'(cp_sel_q)*PtrW +: PtrW];
+  // Pointer c sits in word c / Ppb at slot c mod Ppb: the prefetch reads a word only for its
+  // first pointer (c = 0 starts every tile at slot 0) and selects the others from the held word.
+  esc_prim_field_rd #(
+    .Fields(Ppb),
+    .FieldW(PtrW),
+    .IdxW  (CpIdxW),
+    .AddrW (CpAW)
+  ) u_cp_rd (
+    .clk_i,
+    .rst_ni,
+    .take_i    (cp_re),
+    .first_i   (1'b0),
+    .idx_i     (pf_c_q),
+    .ram_re_o  (cp_ram_re),
+    .ram_addr_o(cp_raddr),
+    .ram_word_i(cp_word),
+    .field_o   (cp_rdata)
+  );
 
   always_comb begin
     pf_run_d    = pf_run_q;
@@ -278,29 +280,24 @@ module esc_cau_lane #(
   assign ent        = go && !empty_col;
   assign col_done   = go && (empty_col || ((e_eff + 1'b1) == head_end));
   assign cq_pop     = col_done;
-  // Entry e sits in word e / Cpb at slot e mod Cpb. The RAM holds its read data while coef_re
-  // is low, so the lane reads a word only for the first entry of a column and when the entry
-  // index enters a new word (slot 0); the other entries of the word select from the held data.
-  // The slot is registered with the issue, so the entry appears with the word in S1.
-  if (Cpb > 1) begin : gen_coef_slot
-    localparam int unsigned SlotSelW = $clog2(Cpb);
-    logic [SlotSelW-1:0] slot_d, slot_q;
-    assign coef_re    = ent && (iss_first_q || (e_eff[SlotSelW-1:0] == '0));
-    assign coef_raddr = e_eff[SlotSelW +: CoefAW];
-    assign slot_d     = ent ? e_eff[SlotSelW-1:0] : slot_q;
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        slot_q <= '0;
-      end else begin
-        slot_q <= slot_d;
-      end
-    end
-    assign coef_rdata = coef_word[32'(slot_q)*EntW +: EntW];
-  end else begin : gen_coef_word
-    assign coef_re    = ent;
-    assign coef_raddr = e_eff[CoefAW-1:0];
-    assign coef_rdata = coef_word;
-  end
+  // Entry e sits in word e / Cpb at slot e mod Cpb: the lane reads a word for the first entry
+  // of a column and when the entry index enters a new word; the entry appears with the word in S1.
+  esc_prim_field_rd #(
+    .Fields(Cpb),
+    .FieldW(EntW),
+    .IdxW  (PtrW),
+    .AddrW (CoefAW)
+  ) u_coef_rd (
+    .clk_i,
+    .rst_ni,
+    .take_i    (ent),
+    .first_i   (iss_first_q),
+    .idx_i     (e_eff),
+    .ram_re_o  (coef_re),
+    .ram_addr_o(coef_raddr),
+    .ram_word_i(coef_word),
+    .field_o   (coef_rdata)
+  );
 
   always_comb begin
     iss_first_d = iss_first_q;

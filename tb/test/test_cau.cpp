@@ -757,5 +757,37 @@ TEST_F(Cau, AbortReturnsToIdle) {
   }
 }
 
+// Assertions are on in simulation and a firing one fails the test: a second start_i while the
+// CAU is busy breaks CauStartWhileBusy_A (the top's controller never does this), and the
+// harness turns the simulator's error into esc::SimError at that cycle instead of going on.
+TEST_F(Cau, FiringAssertionBecomesSimError) {
+  SplitMix64& r = rng();
+  CauCase cs(4, kNMax, 3, 4);
+  random_coef(cs, 0.6, r);
+  random_z(cs, r);
+  random_requant(cs, r);
+  const std::vector<int> codes = load(encode(cs));
+  ASSERT_EQ(std::count(codes.begin(), codes.end(), 0), static_cast<long>(codes.size()));
+  Vesc_cau& d = dut();
+  d.cfg_c_i = static_cast<uint16_t>(cs.C);
+  d.cfg_n_i = static_cast<uint16_t>(cs.N);
+  d.cfg_m_i = static_cast<uint8_t>(cs.M);
+  d.cfg_num_tiles_i = static_cast<uint32_t>(cs.tiles);
+  d.start_i = 1;
+  cycle();
+  d.start_i = 0;
+  cycle(3);
+  sim().settle();
+  ASSERT_TRUE(d.busy_o);
+  d.start_i = 1;
+  try {
+    cycle(2);
+    ADD_FAILURE() << "start_i while busy did not fire CauStartWhileBusy_A";
+  } catch (const SimError& e) {
+    EXPECT_NE(std::string(e.what()).find("RTL assertion"), std::string::npos) << e.what();
+  }
+  d.start_i = 0;
+}
+
 }  // namespace
 }  // namespace esc

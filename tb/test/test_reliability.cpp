@@ -40,6 +40,10 @@ LayerConfig small_cfg() {
   return c;
 }
 
+uint64_t status_code(AccelDriver& d) {
+  return hw::status_reg::kCode.get(d.reg_read(reg::kStatus));
+}
+
 class Reliability : public TopTest {
  protected:
   // Loads `l` (CLEAR first) through the load driver.
@@ -49,13 +53,20 @@ class Reliability : public TopTest {
     d.pump_load(100000);
   }
 
+  // A small random layer of this test's seed, loaded and configured (not started).
+  IntLayer load_small_layer(AccelDriver& d) {
+    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+    load(d, l, d.read_caps());
+    d.write_config(l.cfg);
+    return l;
+  }
+
   // START and count clock edges (the START write is edge 1) until error_o; fails the test on
   // done or when error_o is not high after `bound` edges.
   int start_expect_error(AccelDriver& d, uint64_t bound) {
     d.reg_write(reg::kCtrl, kCtrlStart);
     for (uint64_t edges = 1; edges <= bound; ++edges) {
-      if (d.top().error_o)
-        return static_cast<int>(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)));
+      if (d.top().error_o) return static_cast<int>(status_code(d));
       if (d.top().done_o && !d.top().busy_o) {
         ADD_FAILURE() << "layer completed, expected an error";
         return 0;
@@ -269,7 +280,7 @@ void bad_load_case(uint64_t seed, Accel& acc, const LoadBeat& bad, int want) {
   int code = -1;
   for (uint64_t edges = 1; edges <= kCfgErrorBound; ++edges) {
     if (d.top().error_o) {
-      code = static_cast<int>(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)));
+      code = static_cast<int>(status_code(d));
       break;
     }
     if (edges < kCfgErrorBound) d.cycle();
@@ -345,7 +356,7 @@ TEST_F(Reliability, AbortIdleWithinBoundThenBitExact) {
     EXPECT_TRUE(d.top().ld_ready_o);
     EXPECT_TRUE(d.top().error_o);
     EXPECT_FALSE(d.top().res_valid_o) << "a result beat offered after the abort";
-    EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kAborted));
+    EXPECT_EQ(status_code(d), static_cast<uint64_t>(kAborted));
     d.set_stream_probs(0.2, 0.3);
     expect_clean_layer(acc);
   }
@@ -354,17 +365,14 @@ TEST_F(Reliability, AbortIdleWithinBoundThenBitExact) {
 TEST_F(Reliability, AbortMidLayer) {
   Accel acc(options());
   AccelDriver& d = acc.driver();
-  const DeviceCaps dc = d.read_caps();
-  const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
-  load(d, l, dc);
-  d.write_config(l.cfg);
+  const IntLayer l = load_small_layer(d);
   d.reg_write(reg::kCtrl, kCtrlStart);
   d.cycle(20 + seed() % 40);
   ASSERT_TRUE(d.top().busy_o);
   d.reg_write(reg::kCtrl, kCtrlAbort);
   d.wait_idle(64);
   ASSERT_TRUE(d.top().error_o);
-  EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kAborted));
+  EXPECT_EQ(status_code(d), static_cast<uint64_t>(kAborted));
   expect_clean_layer(acc);
 }
 
@@ -376,10 +384,7 @@ TEST_F(Reliability, AbortWhileResultStreamStalled) {
     SCOPED_TRACE(how == 0 ? "ABORT" : "reset");
     Accel acc(options(0.0, 1.0));  // res_ready_i never high: the first beat stalls
     AccelDriver& d = acc.driver();
-    const DeviceCaps dc = d.read_caps();
-    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
-    load(d, l, dc);
-    d.write_config(l.cfg);
+    const IntLayer l = load_small_layer(d);
     d.clear_results();
     d.reg_write(reg::kCtrl, kCtrlStart);
     uint64_t n = 0;
@@ -392,8 +397,7 @@ TEST_F(Reliability, AbortWhileResultStreamStalled) {
       d.reg_write(reg::kCtrl, kCtrlAbort);
       d.wait_idle(64);
       EXPECT_FALSE(d.top().res_valid_o) << "the stalled beat must be flushed by ABORT";
-      EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)),
-                static_cast<uint64_t>(kAborted));
+      EXPECT_EQ(status_code(d), static_cast<uint64_t>(kAborted));
     } else {
       acc.reset();
     }
@@ -424,17 +428,13 @@ TEST_F(Reliability, AbortDuringConfigCheck) {
   for (int delay = 0; delay < 3; ++delay) {
     Accel acc(options());
     AccelDriver& d = acc.driver();
-    const DeviceCaps dc = d.read_caps();
-    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
-    load(d, l, dc);
-    d.write_config(l.cfg);
+    const IntLayer l = load_small_layer(d);
     d.reg_write(reg::kCtrl, kCtrlStart);
     d.cycle(static_cast<uint64_t>(delay));
     d.reg_write(reg::kCtrl, kCtrlAbort);
     d.wait_idle(64);
     EXPECT_TRUE(d.top().error_o) << "delay " << delay;
-    EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kAborted))
-        << "delay " << delay;
+    EXPECT_EQ(status_code(d), static_cast<uint64_t>(kAborted)) << "delay " << delay;
     expect_clean_layer(acc);
   }
 }
@@ -445,18 +445,14 @@ TEST_F(Reliability, AbortWithStartInOneWriteReportsAborted) {
   for (int delay : {0, 1, 30}) {
     Accel acc(options());
     AccelDriver& d = acc.driver();
-    const DeviceCaps dc = d.read_caps();
-    const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
-    load(d, l, dc);
-    d.write_config(l.cfg);
+    const IntLayer l = load_small_layer(d);
     d.reg_write(reg::kCtrl, kCtrlStart);
     d.cycle(static_cast<uint64_t>(delay));
     ASSERT_TRUE(d.top().busy_o) << "delay " << delay;
     d.reg_write(reg::kCtrl, kCtrlAbort | kCtrlStart);
     d.wait_idle(64);
     EXPECT_TRUE(d.top().error_o) << "delay " << delay;
-    EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kAborted))
-        << "delay " << delay;
+    EXPECT_EQ(status_code(d), static_cast<uint64_t>(kAborted)) << "delay " << delay;
     expect_clean_layer(acc);
   }
 }
@@ -465,9 +461,7 @@ TEST_F(Reliability, StartWhileBusyLeavesLayerIntact) {
   Accel acc(options());
   AccelDriver& d = acc.driver();
   const DeviceCaps dc = d.read_caps();
-  const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
-  load(d, l, dc);
-  d.write_config(l.cfg);
+  const IntLayer l = load_small_layer(d);
   d.clear_results();
   d.reg_write(reg::kCtrl, kCtrlStart);
   d.cycle(10);
@@ -485,7 +479,7 @@ TEST_F(Reliability, StartWhileBusyLeavesLayerIntact) {
   while (d.top().busy_o && ++n < 100000) d.cycle();
   ASSERT_FALSE(d.top().busy_o) << "hang after START while busy";
   EXPECT_TRUE(d.top().error_o);
-  EXPECT_EQ(hw::status_reg::kCode.get(d.reg_read(reg::kStatus)), static_cast<uint64_t>(kBusy));
+  EXPECT_EQ(status_code(d), static_cast<uint64_t>(kBusy));
   const int P = l.cfg.Ho() * l.cfg.Wo();
   ASSERT_EQ(d.results().size(), static_cast<size_t>((P + dc.hw.T - 1) / dc.hw.T * l.cfg.N))
       << "the running layer must complete";

@@ -60,10 +60,10 @@ struct AccelResult {
 
 // code: esc_pkg::err_code_e value (> 0) reported by the RTL, or a harness code (< 0).
 struct AccelError : std::runtime_error {
-  static constexpr int kHang = -1;       // watchdog expired (no done/error in time)
-  static constexpr int kProtocol = -2;   // stream protocol / ordering violation seen by a monitor
-  static constexpr int kAssertion = -3;  // an RTL assertion fired
-  static constexpr int kNoDevice = -4;   // capability ID register does not read "ESC1"
+  static constexpr int kHang = -1;      // watchdog expired (no done/error in time)
+  static constexpr int kProtocol = -2;  // stream protocol / ordering violation seen by a monitor
+  // -3 is not used: an RTL assertion throws esc::SimError (esc/sim.hpp) from the cycle it fires.
+  static constexpr int kNoDevice = -4;  // capability ID register does not read "ESC1"
   int code;
   AccelError(int c, const std::string& msg) : std::runtime_error(msg), code(c) {}
 };

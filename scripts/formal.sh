@@ -165,6 +165,12 @@ readme_block() {
   sed -n '/<!-- formal-table:begin -->/,/<!-- formal-table:end -->/p' "$README" | sed '1d;$d'
 }
 
+# docs/verification.md carries the total line of the table (same markers, formal-total).
+VERIF="$ROOT/docs/verification.md"
+verif_block() {
+  sed -n '/<!-- formal-total:begin -->/,/<!-- formal-total:end -->/p' "$VERIF" | sed '1d;$d'
+}
+
 MODE=run; SEL=(); MUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -187,22 +193,24 @@ case "$MODE" in
   table) table; exit 0 ;;
   check)
     need_tools
-    if diff <(readme_block) <(table) >"$OUT/readme.diff"; then
-      echo "formal: README table matches the results in $OUT"; exit 0
+    if diff <(readme_block) <(table) >"$OUT/readme.diff" &&
+       diff <(verif_block) <(table | tail -1) >>"$OUT/readme.diff"; then
+      echo "formal: README table and docs/verification.md total match the results in $OUT"; exit 0
     fi
     echo "formal: formal/README.md table differs from the results (scripts/formal.sh --write-readme):"
     cat "$OUT/readme.diff"; exit 1 ;;
   write)
     t=$(table) || exit 2
-    python3 - "$README" "$t" <<'EOF'
+    python3 - "$README" "$t" "$VERIF" <<'EOF'
 import sys, re
-p, t = sys.argv[1], sys.argv[2]
-s = open(p).read()
-s = re.sub(r'(<!-- formal-table:begin -->\n).*?(<!-- formal-table:end -->)',
-           lambda m: m.group(1) + t + '\n' + m.group(2), s, flags=re.S)
-open(p, 'w').write(s)
+p, t, v = sys.argv[1], sys.argv[2], sys.argv[3]
+for path, tag, text in ((p, "formal-table", t), (v, "formal-total", t.splitlines()[-1])):
+    s = open(path).read()
+    s = re.sub(r'(<!-- ' + tag + r':begin -->\n).*?(<!-- ' + tag + r':end -->)',
+               lambda m: m.group(1) + text + '\n' + m.group(2), s, flags=re.S)
+    open(path, 'w').write(s)
 EOF
-    echo "formal: wrote the table into $README"; exit 0 ;;
+    echo "formal: wrote the table into $README and its total into $VERIF"; exit 0 ;;
   mutant)
     need_tools
     mline=""

@@ -119,8 +119,9 @@ def recordings(paths):
     return recs
 
 
-def replay_one(vvp, rec):
-    p = subprocess.run(["vvp", "-n", vvp, f"+rec={rec}"], capture_output=True, text=True)
+def replay_one(vvp, rec, xidle=False):
+    cmd = ["vvp", "-n", vvp, f"+rec={rec}"] + (["+xidle"] if xidle else [])
+    p = subprocess.run(cmd, capture_output=True, text=True)
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("ICARUS_REPLAY")]
     ok = p.returncode == 0 and any(ln.startswith("ICARUS_REPLAY PASS") for ln in lines)
     m = re.search(r"(\d+) checked", p.stdout)
@@ -139,11 +140,11 @@ def tag_of(rec):
     return "?"
 
 
-def replay_all(vvp, recs, jobs, verbose=True):
+def replay_all(vvp, recs, jobs, verbose=True, xidle=False):
     """(number of failures, cycles checked) over `recs`, printing one line per recording."""
     bad, cycles = 0, 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-        for rec, (ok, checked, detail) in zip(recs, ex.map(lambda r: replay_one(vvp, r), recs)):
+        for rec, (ok, checked, detail) in zip(recs, ex.map(lambda r: replay_one(vvp, r, xidle), recs)):
             cycles += checked
             if not ok:
                 bad += 1
@@ -157,9 +158,9 @@ def cmd_replay(a):
     recs = recordings(a.recs)
     if not recs:
         return fail("no recordings given")
-    bad, cycles = replay_all(a.vvp, recs, a.jobs)
-    print(f"icarus_replay: {len(recs) - bad} of {len(recs)} recordings agree, "
-          f"{cycles} cycles checked")
+    bad, cycles = replay_all(a.vvp, recs, a.jobs, xidle=a.xidle)
+    print(f"icarus_replay: {len(recs) - bad} of {len(recs)} recordings agree"
+          f"{' with X on idle payloads' if a.xidle else ''}, {cycles} cycles checked in those")
     return 1 if bad else 0
 
 
@@ -213,7 +214,7 @@ def cmd_run(a):
     bad, cycles = replay_all(a.vvp, recs, a.jobs, verbose=False)
     t_rep = time.time() - t0 - t_rec
     print(f"icarus_replay: {len(recs) - bad} of {len(recs)} recordings ({ran} tests) agree with "
-          f"Verilator cycle for cycle, no X/Z: {cycles} cycles checked "
+          f"Verilator cycle for cycle with no X/Z, {cycles} cycles checked in those "
           f"(record {t_rec:.1f} s, replay {t_rep:.1f} s)")
     if bad:
         print(f"replay one: {sys.argv[0]} replay {a.vvp} <recording>")
@@ -232,6 +233,8 @@ def main(argv=None):
     p.add_argument("vvp")
     p.add_argument("recs", nargs="+")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--xidle", action="store_true",
+                   help="X on the load / register payload while its valid is low")
     p.set_defaults(fn=cmd_replay)
     p = sub.add_parser("run", help="record through the Verilator model, replay, self-check")
     p.add_argument("--recorder", required=True, help="esc_tb_small")

@@ -8,6 +8,8 @@
 // and names it: cycle, signal, expected, got, file.
 //
 //   vvp replay.vvp +rec=<file>.rec      exit status 0 and "ICARUS_REPLAY PASS" when all agree
+//   vvp replay.vvp +rec=<file>.rec +xidle   the same, with X on the load / register payload
+//                                           inputs in every cycle their valid is low
 //
 // Port widths come from ports.vh (`ESC_W_<port>), written by scripts/icarus_replay.py from the
 // netlist's own port declarations. Plain Verilog-2005 plus $fscanf/$ungetc: iverilog -g2012.
@@ -62,6 +64,7 @@ module esc_replay_tb;
   reg [8*1024-1:0] rec;
   integer fd, c, n, cycles, checked, bad;
   reg released;  // the first reset release has been seen: from then on every cycle is checked
+  reg xidle;  // +xidle (see below)
 
   // One output: X/Z first (a 4-state finding), then the value. Reports and counts the first
   // differing cycle only; the replay stops at the end of that cycle.
@@ -95,6 +98,7 @@ module esc_replay_tb;
       $display("ICARUS_REPLAY FAIL %0s: cannot open", rec);
       $fatal(1, "replay failed");
     end
+    xidle = $test$plusargs("xidle");
     cycles = 0;
     checked = 0;
     bad = 0;
@@ -141,6 +145,20 @@ module esc_replay_tb;
         ld_addr_i = i_la;
         ld_data_i = i_ld;
         res_ready_i = i_rr;
+        if (xidle) begin
+          // +xidle: a payload whose valid is low is X instead of the harness's garbage (which
+          // the DUT must ignore); every output must still equal Verilator's and be known.
+          if (i_ldv !== 1'b1) begin
+            ld_tgt_i = {`ESC_W_ld_tgt_i{1'bx}};
+            ld_addr_i = {`ESC_W_ld_addr_i{1'bx}};
+            ld_data_i = {`ESC_W_ld_data_i{1'bx}};
+          end
+          if (i_rv !== 1'b1) begin
+            reg_write_i = 1'bx;
+            reg_addr_i = {`ESC_W_reg_addr_i{1'bx}};
+            reg_wdata_i = {`ESC_W_reg_wdata_i{1'bx}};
+          end
+        end
         #1;
         if (i_rst === 1'b1) released = 1'b1;
         if (released) begin

@@ -14,7 +14,8 @@ Sub-commands:
   run      what ctest icarus.replay does: record directed and random layers through the small
            Verilator model (esc_tb_small with ESC_RECORD=<work>), replay every recording, then
            check that the replay can fail: a copy of one recording with one output bit flipped
-           must be reported with its cycle and signal.
+           must be reported with its cycle and signal, and an X driven on res_ready_i while a
+           result beat is valid (+xready) must be reported as X/Z on an output.
 
   scripts/icarus_replay.py replay build/tb/icarus/replay.vvp build/tb/icarus/rec/X.rec
 """
@@ -119,8 +120,8 @@ def recordings(paths):
     return recs
 
 
-def replay_one(vvp, rec, xidle=False):
-    cmd = ["vvp", "-n", vvp, f"+rec={rec}"] + (["+xidle"] if xidle else [])
+def replay_one(vvp, rec, xidle=False, extra=()):
+    cmd = ["vvp", "-n", vvp, f"+rec={rec}"] + (["+xidle"] if xidle else []) + list(extra)
     p = subprocess.run(cmd, capture_output=True, text=True)
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("ICARUS_REPLAY")]
     ok = p.returncode == 0 and any(ln.startswith("ICARUS_REPLAY PASS") for ln in lines)
@@ -189,6 +190,13 @@ def flip_check(vvp, recs, work):
             return fail(f"planted mismatch ({want}, in {flipped}) not reported; replay said:\n"
                         f"{detail}")
         print(f"icarus_replay: planted bit flip caught: {detail.splitlines()[0]}")
+        # The X detection: res_ready_i X while that beat is valid makes the handshake unknown,
+        # so the result stream's state, and its outputs, must show X in a later cycle.
+        ok, _, detail = replay_one(vvp, rec, extra=[f"+xready={f[0]}"])
+        if ok or "X/Z on" not in detail:
+            return fail(f"X on res_ready_i in cycle {f[0]} of {rec} (+xready) not reported as "
+                        f"X/Z; replay said:\n{detail}")
+        print(f"icarus_replay: planted X caught: {detail.splitlines()[0]}")
         return 0
     return fail("no recording has a result beat to plant a mismatch in")
 

@@ -10,6 +10,8 @@
 //   vvp replay.vvp +rec=<file>.rec      exit status 0 and "ICARUS_REPLAY PASS" when all agree
 //   vvp replay.vvp +rec=<file>.rec +xidle   the same, with X on the load / register payload
 //                                           inputs in every cycle their valid is low
+//   vvp replay.vvp +rec=<file>.rec +xready=<c>  self-check of the X detection: res_ready_i is
+//                                           X in cycle c (scripts/icarus_replay.py run uses it)
 //
 // Port widths come from ports.vh (`ESC_W_<port>), written by scripts/icarus_replay.py from the
 // netlist's own port declarations. Plain Verilog-2005 plus $fscanf/$ungetc: iverilog -g2012.
@@ -65,6 +67,8 @@ module esc_replay_tb;
   integer fd, c, n, cycles, checked, bad;
   reg released;  // the first reset release has been seen: from then on every cycle is checked
   reg xidle;  // +xidle (see below)
+  reg xready_set;
+  reg [63:0] xready_cyc;
 
   // One output: X/Z first (a 4-state finding), then the value. Reports and counts the first
   // differing cycle only; the replay stops at the end of that cycle.
@@ -99,6 +103,7 @@ module esc_replay_tb;
       $fatal(1, "replay failed");
     end
     xidle = $test$plusargs("xidle");
+    xready_set = $value$plusargs("xready=%d", xready_cyc);
     cycles = 0;
     checked = 0;
     bad = 0;
@@ -159,6 +164,7 @@ module esc_replay_tb;
             reg_wdata_i = {`ESC_W_reg_wdata_i{1'bx}};
           end
         end
+        if (xready_set && cyc == xready_cyc) res_ready_i = 1'bx;  // self-check, see +xready
         #1;
         if (i_rst === 1'b1) released = 1'b1;
         if (released) begin

@@ -15,7 +15,6 @@
 //
 // Port widths come from ports.vh (`ESC_W_<port>), written by scripts/icarus_replay.py from the
 // netlist's own port declarations. Plain Verilog-2005 plus $fscanf/$ungetc: iverilog -g2012.
-`timescale 1ns / 1ps
 `include "ports.vh"
 
 module esc_replay_tb;

@@ -103,10 +103,12 @@ def cmd_build(a):
         for name, w in sorted(ports.items()):
             fh.write(f"`define ESC_W_{name} {w}\n")
     vvp = os.path.join(out, "replay.vvp")
-    p = subprocess.run(["iverilog", "-g2012", "-I", out, "-o", vvp + ".tmp", "-s",
+    p = subprocess.run(["iverilog", "-g2012", "-Wall", "-I", out, "-o", vvp + ".tmp", "-s",
                         "esc_replay_tb", TB, netlist], capture_output=True, text=True)
     if p.returncode != 0:
         return fail(f"iverilog:\n{p.stdout[-3000:]}{p.stderr[-3000:]}")
+    if p.stdout or p.stderr:
+        print(f"icarus_replay: iverilog warnings:\n{p.stdout}{p.stderr}")
     os.replace(vvp + ".tmp", vvp)
     print(f"icarus_replay: {netlist} ({len(files)} RTL files, {params}) and {vvp} "
           f"in {time.time() - t0:.1f} s")

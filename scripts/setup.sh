@@ -7,6 +7,8 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build git pkg-config python3 python3-numpy
   verilator yosys z3
+  # The 4-state replay (ctest icarus.replay, docs/verification.md): Icarus Verilog 11.
+  iverilog
   libeigen3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   clang clang-format libclang-rt-14-dev lcov zlib1g-dev
   # The trained network (SPEC 6b, docs/trained.md): escalate reads the ONNX model through the
@@ -52,6 +54,7 @@ need cmake 3.25 "$(ver cmake --version)"
 need g++ 12 "$(ver g++ -dumpfullversion)"
 need verilator 5.006 "$(ver verilator --version)"
 need yosys 0.23 "$(ver yosys -V)"
+need iverilog 11.0 "$(ver iverilog -V)"
 need clang-format 14 "$(ver clang-format --version)"
 # scripts/gen_interface.py reads rtl/esc_interface.toml with tomllib (Python 3.11+).
 need python3 3.11 "$(ver python3 --version)"

@@ -637,8 +637,13 @@ def cmd_guard(a):
     return 0 if ok else 1
 
 
+# The small esc_top of the gate-level flow; the 4-state replay (scripts/icarus_replay.py and
+# esc_top_model_small in tb/CMakeLists.txt) uses the same set and checks that it does.
+NETLIST_PARAMS = {"MaxChannels": 16, "MaxFilters": 16, "IfmapBytes": 1024, "CoefDepth": 64}
+
+
 def cmd_netlist(a):
-    params = {"MaxChannels": 16, "MaxFilters": 16, "IfmapBytes": 1024, "CoefDepth": 64}
+    params = dict(NETLIST_PARAMS)
     params.update(parse_kv(a.set))
     out = os.path.abspath(a.output)
     os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -30,6 +30,12 @@ AccelDriver::AccelDriver(const AccelOptions& opt)
   sim_.on_drive([this] { drive(); });
   sim_.on_edge([this] { edge(); });
   sim_.on_sample([this] { sample(); });
+  if (!opt.record_path.empty()) {
+    // After edge(): a monitor, it changes no input. Registered before the reset below, so a
+    // recording starts with the reset cycles.
+    rec_ = std::make_unique<PortRecorder<Vesc_top>>(opt.record_path, opt.record_tag);
+    sim_.on_edge([this] { rec_->record(sim_.top()); });
+  }
   Vesc_top& t = sim_.top();
   t.reg_valid_i = 0;
   t.reg_write_i = 0;

@@ -394,6 +394,7 @@ TEST(Seeds, RandomSuitesHaveDistinctSeeds) {
       {ESC_CI_RANDOM_SUITE, ESC_CI_RANDOM_CASES},
       {ESC_SLOW_RANDOM_SUITE, ESC_SLOW_RANDOM_CASES},
       {"GateLevel", ESC_GATE_RANDOM_CASES},
+      {ESC_ICARUS_RANDOM_SUITE, ESC_ICARUS_RANDOM_CASES},
   };
   std::vector<std::pair<std::string, int>> all(std::begin(suites), std::end(suites));
   std::string cfgs = ESC_CFG_RANDOM_SUITES;  // "Config_l4,Config_l16,..." from tb/CMakeLists.txt

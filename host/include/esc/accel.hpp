@@ -29,6 +29,10 @@ struct AccelOptions {
   // Harness extensions (not in the minimal contract; defaults keep contract behaviour):
   int rand_reset = 0;    // Verilator randReset: 2 = random init (x-unique builds)
   std::string cov_path;  // coverage build: write coverage data here on destruction
+  // Non-empty: write every esc_top port once per cycle there (esc/port_recorder.hpp), for the
+  // 4-state replay in Icarus; record_tag is copied into the file's header (test name, seed).
+  std::string record_path;
+  std::string record_tag;
 };
 
 struct PerfCounters {

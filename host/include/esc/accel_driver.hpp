@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "esc/hw_interface.hpp"
 #include "esc/layer.hpp"
 #include "esc/load_encoder.hpp"
+#include "esc/port_recorder.hpp"
 #include "esc/sim.hpp"
 
 namespace esc {
@@ -110,6 +112,7 @@ class AccelDriver {
 
   AccelOptions opt_;
   Sim<Vesc_top> sim_;
+  std::unique_ptr<PortRecorder<Vesc_top>> rec_;  // options().record_path set
   SplitMix64 rng_;
   int T_ = 0;  // from the capability register (0 until read_caps)
 

@@ -63,6 +63,17 @@ class TopTest : public ::testing::Test {
     const std::string tag = name_ + (runs_ ? "_" + std::to_string(runs_) : "");
     o.cov_path = cov_path_for(tag);
     if (env_trace() == 1) o.fst_path = waves_dir() + "/" + tag + ".fst";
+    // ESC_RECORD=<dir>: record every port of this Accel, cycle by cycle, into <dir>/<tag>.rec
+    // for the 4-state replay (docs/verification.md, "4-state replay (Icarus)").
+    if (const char* dir = std::getenv("ESC_RECORD"); dir != nullptr && *dir != '\0') {
+      std::string file = tag;
+      for (char& ch : file) {
+        if (ch == '/') ch = '.';
+      }
+      o.record_path = std::string(dir) + "/" + file + ".rec";
+      o.record_tag = "test " + name_ + " seed " + std::to_string(seed_) +
+                     " (replay: ESC_SEED=" + std::to_string(seed_) + ")";
+    }
     ++runs_;
     return o;
   }
@@ -120,6 +131,7 @@ class TopTest : public ::testing::Test {
       AccelOptions o2 = opt;
       o2.fst_path = waves_dir() + "/" + name_ + "_" + std::to_string(runs_) + ".fst";
       o2.cov_path.clear();
+      o2.record_path.clear();  // the re-run for waves must not overwrite the recording
       ++runs_;
       attempt(o2);
       failure += "\n  waves of the re-run: " + o2.fst_path;
@@ -170,6 +182,7 @@ class TopTest : public ::testing::Test {
       AccelOptions o2 = opt;
       o2.fst_path = waves_dir() + "/" + name_ + "_" + std::to_string(runs_) + ".fst";
       o2.cov_path.clear();
+      o2.record_path.clear();  // the re-run for waves must not overwrite the recording
       ++runs_;
       try {
         Accel acc(o2);

@@ -193,8 +193,11 @@ module esc_top #(
   esc_pkg::err_code_e cau_ld_err_code;
 
   assign ld_bank        = ld_addr_i[SpaceW];
-  assign ld_bank_in_use = (ld_tgt_i == esc_pkg::TGT_IFMAP) ? (ld_bank == cfg_mode.ibank)
-                                                           : (ld_bank == cfg_mode.wbank);
+  // Gated by ld_valid_i so that ld_ready_o never depends on an idle payload (a 4-state
+  // simulation with X on an idle bus found ld_ready_o X: tb/icarus, --xidle).
+  assign ld_bank_in_use = ld_valid_i &&
+                          ((ld_tgt_i == esc_pkg::TGT_IFMAP) ? (ld_bank == cfg_mode.ibank)
+                                                            : (ld_bank == cfg_mode.wbank));
   assign ld_ready_o     = !busy || (running && !ld_bank_in_use);
   assign ld_fire        = ld_valid_i && ld_ready_o;
 

@@ -221,13 +221,15 @@ def cmd_run(a):
         return fail(f"{ran} tests ran but wrote no recording (filter {a.filter})")
     for rec in recs:
         print(f"recorded {os.path.basename(rec)}: {tag_of(rec)}")
-    bad, cycles = replay_all(a.vvp, recs, a.jobs, verbose=False)
+    bad, cycles = replay_all(a.vvp, recs, a.jobs, verbose=False, xidle=a.xidle)
     t_rep = time.time() - t0 - t_rec
     print(f"icarus_replay: {len(recs) - bad} of {len(recs)} recordings ({ran} tests) agree with "
-          f"Verilator cycle for cycle with no X/Z, {cycles} cycles checked in those "
+          f"Verilator cycle for cycle with no X/Z"
+          f"{' (X on idle payloads)' if a.xidle else ''}, {cycles} cycles checked in those "
           f"(record {t_rec:.1f} s, replay {t_rep:.1f} s)")
     if bad:
-        print(f"replay one: {sys.argv[0]} replay {a.vvp} <recording>")
+        print(f"replay one: {sys.argv[0]} replay {a.vvp} <recording>"
+              f"{' --xidle' if a.xidle else ''}")
         return 1
     return flip_check(a.vvp, recs, work)
 
@@ -252,6 +254,8 @@ def main(argv=None):
     p.add_argument("--work", required=True, help="recordings go here (emptied first)")
     p.add_argument("--filter", default="*", help="--gtest_filter of the recorder")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--xidle", action="store_true",
+                   help="X on the load / register payload while its valid is low")
     p.set_defaults(fn=cmd_run)
     a = ap.parse_args(argv)
     return a.fn(a)

@@ -261,6 +261,15 @@ void random_coef(CauCase& cs, double density, SplitMix64& r) {
   }
 }
 
+// A case with random coefficients (density), Z and requantisation, drawn in that order.
+CauCase random_case(int c, int n, int m, int t, double density, SplitMix64& r) {
+  CauCase cs(c, n, m, t);
+  random_coef(cs, density, r);
+  random_z(cs, r);
+  random_requant(cs, r);
+  return cs;
+}
+
 struct RunOpts {
   double bp = 0.0;    // probability res_ready_i is low in a cycle
   double zgap = 0.0;  // probability no Z slot is offered in a cycle
@@ -560,20 +569,14 @@ TEST_F(Cau, AllZeroLayer) {
 TEST_F(Cau, PsumDoubleBufferUnderBackpressure) {
   SplitMix64& r = rng();
   {
-    CauCase cs(2, kNMax, 2, 10);
-    random_coef(cs, 0.15, r);
-    random_z(cs, r);
-    random_requant(cs, r);
+    CauCase cs = random_case(2, kNMax, 2, 10, 0.15, r);
     expect_matches(cs, {0.8, 0.0});
     if (HasFatalFailure()) return;
     EXPECT_GT(last_run_.res_stalls, 0u);
     EXPECT_GT(last_run_.z_stalls, 0u) << "the Z FIFO never filled: the test lost its point";
   }
   {
-    CauCase cs(4, kNMax, kMaxBases, 8);
-    random_coef(cs, 0.6, r);
-    random_z(cs, r);
-    random_requant(cs, r);
+    CauCase cs = random_case(4, kNMax, kMaxBases, 8, 0.6, r);
     expect_matches(cs, {0.5, 0.1});
   }
 }
@@ -608,10 +611,7 @@ TEST_F(Cau, RunTimeErrors) {
   };
   SplitMix64& r = rng();
   for (int kind = 0; kind < 5; ++kind) {
-    CauCase cs(3, kL + 2, 3, 2);
-    random_coef(cs, 0.3, r);
-    random_z(cs, r);
-    random_requant(cs, r);
+    CauCase cs = random_case(3, kL + 2, 3, 2, 0.3, r);
     const int lane = static_cast<int>(r.uniform(0, kL - 1));
     ErrCase ec{"", 0};
     std::vector<LdBeat> beats = encode(cs);
@@ -669,10 +669,7 @@ TEST_F(Cau, RunTimeErrors) {
     abort_pulse();
     EXPECT_LE(cycles_to_idle(16), 2) << "not idle after abort_i";
     // Clean layer afterwards.
-    CauCase ok(2, kL + 1, 2, 2);
-    random_coef(ok, 0.5, r);
-    random_z(ok, r);
-    random_requant(ok, r);
+    CauCase ok = random_case(2, kL + 1, 2, 2, 0.5, r);
     expect_matches(ok, {0.2, 0.2});
     if (HasFatalFailure()) return;
   }
@@ -682,10 +679,7 @@ TEST_F(Cau, RunTimeErrors) {
 // writes nothing (it targets addresses of a loaded layer that must still compute correctly).
 TEST_F(Cau, LoadErrors) {
   SplitMix64& r = rng();
-  CauCase cs(4, kNMax, 4, 2);
-  random_coef(cs, 0.3, r);
-  random_z(cs, r);
-  random_requant(cs, r);
+  CauCase cs = random_case(4, kNMax, 4, 2, 0.3, r);
   const std::vector<int> ok = load(encode(cs));
   for (size_t i = 0; i < ok.size(); ++i) ASSERT_EQ(ok[i], 0) << "load beat " << i;
   const int l = static_cast<int>(r.uniform(0, kL - 1));
@@ -729,10 +723,8 @@ TEST_F(Cau, LoadErrors) {
 TEST_F(Cau, AbortReturnsToIdle) {
   SplitMix64& r = rng();
   for (int iter = 0; iter < 12; ++iter) {
-    CauCase cs(static_cast<int>(r.uniform(1, 6)), static_cast<int>(r.uniform(1, kNMax)), 3, 4);
-    random_coef(cs, 0.4, r);
-    random_z(cs, r);
-    random_requant(cs, r);
+    CauCase cs = random_case(static_cast<int>(r.uniform(1, 6)),
+                             static_cast<int>(r.uniform(1, kNMax)), 3, 4, 0.4, r);
     const std::vector<int> codes = load(encode(cs));
     ASSERT_EQ(std::count(codes.begin(), codes.end(), 0), static_cast<long>(codes.size()));
     RunOpts o;
@@ -748,10 +740,8 @@ TEST_F(Cau, AbortReturnsToIdle) {
     sim().settle();
     EXPECT_FALSE(dut().res_valid_o);
     EXPECT_FALSE(dut().busy_o);
-    CauCase ok(static_cast<int>(r.uniform(1, 6)), static_cast<int>(r.uniform(1, kNMax)), 2, 3);
-    random_coef(ok, 0.5, r);
-    random_z(ok, r);
-    random_requant(ok, r);
+    CauCase ok = random_case(static_cast<int>(r.uniform(1, 6)),
+                             static_cast<int>(r.uniform(1, kNMax)), 2, 3, 0.5, r);
     expect_matches(ok, {0.4, 0.2});
     if (HasFatalFailure()) return;
   }
@@ -762,10 +752,7 @@ TEST_F(Cau, AbortReturnsToIdle) {
 // harness turns the simulator's error into esc::SimError at that cycle instead of going on.
 TEST_F(Cau, FiringAssertionBecomesSimError) {
   SplitMix64& r = rng();
-  CauCase cs(4, kNMax, 3, 4);
-  random_coef(cs, 0.6, r);
-  random_z(cs, r);
-  random_requant(cs, r);
+  CauCase cs = random_case(4, kNMax, 3, 4, 0.6, r);
   const std::vector<int> codes = load(encode(cs));
   ASSERT_EQ(std::count(codes.begin(), codes.end(), 0), static_cast<long>(codes.size()));
   Vesc_cau& d = dut();

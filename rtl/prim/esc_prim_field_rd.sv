@@ -44,6 +44,25 @@ module esc_prim_field_rd #(
     end
     assign field_o = ram_word_i[32'(sel_q)*FieldW +: FieldW];
 
+    // The contract that makes the held word the right one: within a run (no first_i) a take
+    // that does not start a word is the next index after the last take. The formal proof
+    // assumes it (formal/esc_prim_field_rd_props.svh); simulation checks it here.
+`ifndef SYNTHESIS
+    logic [IdxW-1:0] last_idx_q;  // the index taken last (checks only)
+    logic            taken_q;     // a take since reset
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        last_idx_q <= '0;
+        taken_q    <= 1'b0;
+      end else if (take_i) begin
+        last_idx_q <= idx_i;
+        taken_q    <= 1'b1;
+      end
+    end
+    `ESC_ASSERT(FieldRdSequential_A, take_i && !first_i && idx_i[SelW-1:0] != '0 |->
+                                     taken_q && idx_i == last_idx_q + 1'b1)
+`endif
+
     // The index bits above the word address (a wider counter) are the caller's.
     if (IdxW > SelW + AddrW) begin : gen_unused_idx
       logic unused_idx;

@@ -581,7 +581,7 @@ def main():
     ap.add_argument("--only", nargs="+", metavar="ID", help="run exactly these mutants")
     ap.add_argument("--list", action="store_true", help="print every site and exit")
     ap.add_argument("--tests", default="formal,sim", help="comma list of: formal, sim")
-    ap.add_argument("--timeout", type=float, default=900.0,
+    ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds of tests per mutant (builds not counted)")
     ap.add_argument("--self-test", action="store_true", help="run scripts/test/test_mutate.py")
     args = ap.parse_args()

@@ -32,7 +32,8 @@ tests, the Icarus replay, the gate-level runs, the sanitizer job and every `slow
 score is therefore a lower bound of what the full CI (.ci/run) would kill.
 
 Outcomes: killed (a test failed; the first failing test(s) are recorded), timeout (the tests
-ran past --timeout; counted as killed), build-error (Verilator or Yosys rejected the mutant:
+ran past --timeout, default 300 s against about 7 s for the whole unmutated set; counted as
+killed), build-error (Verilator or Yosys rejected the mutant:
 stillborn, listed separately and not in the score), survived.
 
 The file is always restored (try/finally, also on Ctrl-C and SIGTERM). The models built with

@@ -540,9 +540,10 @@ def markdown(results, args):
             r["seconds"], r["build_s"], r["test_s"]))
     pct = 100.0 * k / (k + s) if k + s else 0.0
     out.append("")
+    chosen = ("`--only`" if args.only else "`--count %d --seed %d`" % (args.count, args.seed))
     out.append("**Score: %d / %d killed (%.0f %%); %d survived, %d build-error (stillborn, "
-               "not scored); test set `%s`, seed %s.**" % (k, k + s, pct, s, b,
-                                                           ",".join(args.tests), args.seed))
+               "not scored); test set `%s`, mutants %s.**" % (k, k + s, pct, s, b,
+                                                             ",".join(args.tests), chosen))
     return "\n".join(out) + "\n"
 
 
@@ -635,7 +636,8 @@ def main():
 def _write(args, results):
     with open(os.path.join(args.out, "mutants.json"), "w", encoding="utf-8") as f:
         k, s, b = score(results)
-        json.dump({"seed": args.seed, "tests": args.tests, "killed": k, "survived": s,
+        json.dump({"seed": None if args.only else args.seed, "only": args.only or None,
+                   "count": len(results), "tests": args.tests, "killed": k, "survived": s,
                    "build_error": b, "mutants": results}, f, indent=1)
     with open(os.path.join(args.out, "mutants.md"), "w", encoding="utf-8") as f:
         f.write(markdown(results, args))

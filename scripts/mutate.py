@@ -43,6 +43,7 @@ a mutant are rebuilt by the next run that needs them (the restored file is newer
   scripts/mutate.py --count 10 --seed 1 --out build-mut/mutate --build build-mut
   scripts/mutate.py --only esc_regs.sv:97:and2or --build build-mut    replay one mutant
   scripts/mutate.py --self-test                        the enumeration invariants (unittest)
+  scripts/mutate.py --table docs/mutation/sample_seed1.json   the Markdown table of a run
 """
 
 import argparse
@@ -586,9 +587,17 @@ def main():
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds of tests per mutant (builds not counted)")
     ap.add_argument("--self-test", action="store_true", help="run scripts/test/test_mutate.py")
+    ap.add_argument("--table", metavar="JSON", help="print the Markdown table of a mutants.json")
     args = ap.parse_args()
     if args.self_test:
         return self_test()
+    if args.table:
+        with open(args.table, encoding="utf-8") as f:
+            data = json.load(f)
+        args.only, args.tests = data.get("only"), data["tests"]
+        args.count, args.seed = data.get("count", len(data["mutants"])), data["seed"]
+        sys.stdout.write(markdown(data["mutants"], args))
+        return 0
     args.tree = os.path.abspath(args.tree)
     args.tests = [t for t in args.tests.split(",") if t]
     if set(args.tests) - {"formal", "sim"}:

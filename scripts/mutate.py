@@ -471,7 +471,8 @@ def run_mutant(args, children, jobs, site, log):
                     continue
                 if rc != 0:
                     if "yosys error" in out:
-                        res["outcome"], res["killed_by"] = "build-error", ["yosys (formal." + name + ")"]
+                        res["outcome"] = "build-error"
+                        res["killed_by"] = ["yosys (formal.%s)" % name]
                     else:
                         res["outcome"], res["killed_by"] = "killed", ["formal." + name]
                     break
@@ -576,7 +577,8 @@ def self_test():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--tree", default=ROOT, help="working tree to mutate in place (default: %(default)s)")
+    ap.add_argument("--tree", default=ROOT,
+                    help="working tree to mutate in place (default: %(default)s)")
     ap.add_argument("--build", help="build dir (configured if absent; default: <tree>/build-mut)")
     ap.add_argument("--out", help="results dir (default: <build>/mutate)")
     ap.add_argument("--count", type=int, default=10)

@@ -34,3 +34,17 @@ set_tests_properties(lint.interface PROPERTIES LABELS "lint;unit")
 add_test(NAME lint.docs
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/docs_from_run.py --check)
 set_tests_properties(lint.docs PROPERTIES LABELS "lint;unit")
+
+# Mutation testing (scripts/mutate.py, docs/verification.md "Mutation testing"). mutate.unit:
+# the site enumeration never touches a comment, a nonblocking assignment, an assertion or a
+# FORMAL region (no simulator, under a second). mutate.sample (slow: minutes per mutant): six
+# mutants through the formal jobs and the RTL tests, on its own build directory; it edits the
+# RTL in place (always restored), so it runs alone.
+add_test(NAME mutate.unit
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/mutate.py --self-test)
+set_tests_properties(mutate.unit PROPERTIES LABELS unit TIMEOUT 60)
+add_test(NAME mutate.sample
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/mutate.py --count 6 --seed 1
+    --tree ${CMAKE_SOURCE_DIR} --build ${CMAKE_BINARY_DIR}/mutate/build
+    --out ${CMAKE_BINARY_DIR}/mutate)
+set_tests_properties(mutate.sample PROPERTIES LABELS slow TIMEOUT 10800 RUN_SERIAL TRUE)

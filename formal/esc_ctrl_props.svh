@@ -129,6 +129,10 @@
       if (f_age == 3'd3 && f_quiet && f_code == esc_pkg::ERR_NONE && !f_ldf) begin
         CtrlLegalStartsIn3_P: assert (state_q == StRun && run_start_o && !error_o);
       end
+      // CLEAR in idle (without START) leaves STATUS clear: no done, no error, code NONE.
+      if ($past(clear_i && state_q == StIdle && !start_i)) begin
+        CtrlClearClears_P: assert (!done_o && !error_o && err_code_o == esc_pkg::ERR_NONE);
+      end
       // First load fault wins: a latched code changes only through CLEAR.
       if ($past(ld_fault_q && !clear_i)) begin
         CtrlLoadFaultFirstWins_P: assert (ld_fault_q && ld_code_q == $past(ld_code_q));
@@ -147,6 +151,7 @@
       CtrlFlushWaits_C:   cover (state_q == StFlush && flush_cnt_q == 2'd2 && fe_busy_i);
       CtrlFlushExit_C:    cover (state_q == StFlush && state_d == StIdle);
       CtrlLoadFault_C:    cover (ld_fault_q && ld_fault_i && !clear_i);
+      CtrlClearDone_C:    cover (clear_i && state_q == StIdle && !start_i && done_o);
     end
   end
 

@@ -50,6 +50,7 @@ MUTANTS=(
   "psum_drain_reads_lane_addr|psum_data|rtl/esc_psum_bank.sv|s/? dr_addr_i : rd_addr_i/? rd_addr_i : rd_addr_i/"
   "ctrl_pad_check_off_by_one|ctrl|rtl/esc_ctrl.sv|s/if (pad_t >= k || pad_b >= k/if (pad_t > k || pad_b >= k/"
   "ctrl_flush_timeout|ctrl|rtl/esc_ctrl.sv|s/if (!run_abort_q \&\& !fe_busy_i \&\& !cau_busy_i) begin/if (!run_abort_q \&\& !fe_busy_i \&\& !cau_busy_i || flush_cnt_q == 2'd1) begin/"
+  "ctrl_clear_keeps_done|ctrl|rtl/esc_ctrl.sv|s/^      done_d  = 1'b0;$/      done_d  = 1'b1;/"
   "regs_read_writes_config|regs|rtl/esc_regs.sv|s/if (wr \&\& !busy_i) begin/if (reg_valid_i \&\& !busy_i) begin/"
   "regs_cap_word_shifted|regs|rtl/esc_regs.sv|s/assign cap_idx = reg_addr_i\[CapIdxW-1:0\];/assign cap_idx = reg_addr_i[CapIdxW-1:0] + 1'b1;/"
   "zfifo_full_off_by_one|zfifo|rtl/esc_zfifo.sv|s/== PtrW'(Depth);/== PtrW'(Depth + 1);/"

@@ -362,6 +362,27 @@ TEST_F(Reliability, AbortIdleWithinBoundThenBitExact) {
   }
 }
 
+// CLEAR after a finished layer and after a failed one leaves STATUS all zero (done, error and
+// code cleared), and the next layer still runs (the mutation run found no test reading STATUS
+// after a CLEAR: esc_ctrl setting DONE on CLEAR survived).
+TEST_F(Reliability, ClearLeavesStatusZero) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const IntLayer l = load_small_layer(d);
+  const AccelDriver::Outcome o = d.start_and_wait(100000);
+  ASSERT_FALSE(o.error) << "code " << o.code;
+  ASSERT_EQ(hw::status_reg::kDone.get(d.reg_read(reg::kStatus)), 1u);
+  d.reg_write(reg::kCtrl, kCtrlClear);
+  EXPECT_EQ(d.reg_read(reg::kStatus), 0u) << "STATUS after CLEAR of a finished layer";
+  LayerConfig bad = l.cfg;
+  bad.M = 0;
+  d.write_config(bad);
+  EXPECT_EQ(start_expect_error(d, 8), hw::err::kBadM);
+  d.reg_write(reg::kCtrl, kCtrlClear);
+  EXPECT_EQ(d.reg_read(reg::kStatus), 0u) << "STATUS after CLEAR of a failed layer";
+  expect_clean_layer(acc);
+}
+
 TEST_F(Reliability, AbortMidLayer) {
   Accel acc(options());
   AccelDriver& d = acc.driver();

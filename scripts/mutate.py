@@ -549,14 +549,20 @@ def markdown(results, args):
     return "\n".join(out) + "\n"
 
 
-def _short_diff(a, b):
-    """`orig` -> `mut` around the change only."""
+def changed_span(a, b):
+    """(i, j): a and b share a[:i] and their last j characters; the change lies between."""
     i = 0
     while i < min(len(a), len(b)) and a[i] == b[i]:
         i += 1
     j = 0
     while j < min(len(a), len(b)) - i and a[-1 - j] == b[-1 - j]:
         j += 1
+    return i, j
+
+
+def _short_diff(a, b):
+    """`orig` -> `mut` around the change only."""
+    i, j = changed_span(a, b)
     lo = max(0, i - 24)
     ea, eb = len(a) - j, len(b) - j
     ctx_a = a[lo:min(len(a), ea + 16)]

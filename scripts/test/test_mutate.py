@@ -66,16 +66,6 @@ def nba_spans(line):
     return spans
 
 
-def changed_span(a, b):
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    j = 0
-    while j < min(len(a), len(b)) - i and a[-1 - j] == b[-1 - j]:
-        j += 1
-    return i, len(a) - j
-
-
 class Snippet(unittest.TestCase):
     def setUp(self):
         fd, self.path = tempfile.mkstemp(suffix=".sv", prefix="esc_demo")
@@ -128,7 +118,8 @@ class RealRtl(unittest.TestCase):
     def test_no_comment_no_nba_no_assertion_changed(self):
         for s in self.sites:
             a, b = s["orig"], s["mut"]
-            lo, hi = changed_span(a, b)
+            lo, tail = mutate.changed_span(a, b)
+            hi = len(a) - tail
             c = a.find("//")
             self.assertTrue(c < 0 or hi <= c, "%s changes a comment: %s" % (s["id"], a))
             for ns, ne in nba_spans(a):

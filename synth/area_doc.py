@@ -192,16 +192,19 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
              "into row bands (IFMAP) or output-channel groups (coefficients); each pass's load "
              "overlaps the pass before it, so a bigger IFMAP bank would save only the pipeline "
              "fill of the extra passes. Output-channel groups cost more: each group repeats "
-             "the BCU work of the layer, and in ResNet-18's N = 512 layers (four groups at "
-             "uniform density) the BCU then takes about 80 % of the CAU's cycles, so the two "
-             "no longer overlap cleanly: 1.23x of the ideal bound on those three layers, the "
-             "main loss of the run (per layer in the run report: `passes`, `cycles`, "
-             "`ideal_cycles`). Measured on the same RTL with 16,384 entries per bank (one "
-             "group; 4.46 Mbit of coefficient RAM instead of 1.11): 1.028x of ideal and 9.17x "
-             "end to end, against 1.065x and 8.90x here.")
+             "the BCU work of the layer, so the planner makes the fewest groups that fit and "
+             "cuts them near-equal (`esc::plan_passes`). It used to pack each group up to the "
+             "depth, which left ResNet-18's N = 512 layers with three full groups and a sliver "
+             "of about 3 % of the coefficients whose pass still cost a whole BCU pass: 59.4 k "
+             "cycles against a 48.1 k ideal on each of those layers, the main loss of the run. "
+             "Cut evenly, the same four groups take 50.2 k (per layer in the run report: "
+             "`passes`, `cycles`, `ideal_cycles`). The table's COEF passes is the lower bound "
+             "ceil(entries per lane / depth); three groups for ResNet-18 would need every lane "
+             "of every group within 2.2 % of the depth, which the balanced lane order does not "
+             "reach, so it runs four.")
     D.append("")
     D.append("| workload | uniform density | largest input map (layer: C*H*W bytes) | IFMAP "
-             "passes | most coefficients (layer: entries per lane) | COEF passes |")
+             "passes | most coefficients (layer: entries per lane) | COEF passes (at least) |")
     D.append("| --- | ---: | --- | ---: | --- | ---: |")
     for (name, d, xn, x, xp, cn, cl, cp) in buffer_need_rows(ifmap_bank, coef_bank, L):
         D.append(f"| {name} | {d * 100:.2f} % | {xn}: {x:,} | {xp} | {cn}: {cl:,.0f} | {cp} |")

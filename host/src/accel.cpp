@@ -428,7 +428,8 @@ std::vector<AccelResult> Accel::run_layers(const std::vector<const IntLayer*>& l
   for (size_t li = 0; li < layers.size(); ++li) {
     const IntLayer& layer = *layers[li];
     const LayerConfig& cfg = layer.cfg;
-    const std::vector<Pass> passes = plan_passes(layer, caps.hw, static_cast<int>(caps.max_dim));
+    const std::vector<Pass> passes =
+        plan_passes(layer, caps.hw, static_cast<int>(caps.max_dim), d.options().balance_lanes);
     for (const Pass& p : passes) {
       jobs.push_back(Job{li, p, passes.size() == 1, banks.next(next_layer_id_ + li, p)});
     }

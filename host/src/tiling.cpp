@@ -35,7 +35,156 @@ int channel_groups(const std::vector<Pass>& passes) {
   return passes.empty() ? 0 : static_cast<int>(passes.size()) / std::max(1, g);
 }
 
-std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max_dim) {
+namespace {
+
+// Longest-processing-time first: channel weights w to L lanes, lane l taking positions l,
+// l + L, ... < w.size(); each channel goes to the lightest lane that has a position free,
+// then exchanges lower the heaviest lane.
+// Returns order[position] = channel; `load` receives the entries per lane.
+std::vector<int> lpt_order(const std::vector<int64_t>& w, int L, std::vector<int64_t>& load) {
+  const int N = static_cast<int>(w.size());
+  std::vector<int> by_weight(static_cast<size_t>(N));
+  for (int n = 0; n < N; ++n) by_weight[static_cast<size_t>(n)] = n;
+  std::stable_sort(by_weight.begin(), by_weight.end(), [&](int a, int b) {
+    return w[static_cast<size_t>(a)] > w[static_cast<size_t>(b)];
+  });
+  load.assign(static_cast<size_t>(L), 0);
+  std::vector<int> next(static_cast<size_t>(L), 0);  // next free position of each lane: l + k*L
+  std::vector<int> out(static_cast<size_t>(N), -1);
+  for (const int n : by_weight) {
+    int best = -1;
+    for (int l = 0; l < L; ++l) {
+      if (l + next[static_cast<size_t>(l)] * L >= N) continue;  // lane full
+      if (best < 0 || load[static_cast<size_t>(l)] < load[static_cast<size_t>(best)]) best = l;
+    }
+    const auto b = static_cast<size_t>(best);
+    out[static_cast<size_t>(best + next[b] * L)] = n;
+    ++next[b];
+    load[b] += w[static_cast<size_t>(n)];
+  }
+  // Then exchange a channel of the heaviest lane for a lighter one of another lane while that
+  // lowers the heavier of the two: LPT leaves the lanes that hold one channel more (N not a
+  // multiple of L) heavier than the rest. Bounded: at most 256 exchanges, N <= 2048.
+  for (int it = 0; it < 256 && N <= 2048; ++it) {
+    const auto h = static_cast<size_t>(std::max_element(load.begin(), load.end()) - load.begin());
+    int64_t gain = 0;
+    int bp = -1, bq = -1;
+    for (int p = static_cast<int>(h); p < N; p += L) {
+      const int64_t wp = w[static_cast<size_t>(out[static_cast<size_t>(p)])];
+      for (int q = 0; q < N; ++q) {
+        const auto l = static_cast<size_t>(q % L);
+        const int64_t d = wp - w[static_cast<size_t>(out[static_cast<size_t>(q)])];
+        if (l == h || d <= 0) continue;
+        const int64_t g = load[h] - std::max(load[h] - d, load[l] + d);
+        if (g > gain) {
+          gain = g;
+          bp = p;
+          bq = q;
+        }
+      }
+    }
+    if (gain == 0) break;
+    const int64_t d = w[static_cast<size_t>(out[static_cast<size_t>(bp)])] -
+                      w[static_cast<size_t>(out[static_cast<size_t>(bq)])];
+    load[h] -= d;
+    load[static_cast<size_t>(bq % L)] += d;
+    std::swap(out[static_cast<size_t>(bp)], out[static_cast<size_t>(bq)]);
+  }
+  return out;
+}
+
+// Output-channel groups [n0, n1): at most N_MAX channels, and no lane over the coefficient
+// depth in any input-channel group, in the lane order the pass will use (balanced_order when
+// `balance`, else lane = (n - n0) mod L). The fewest groups, of near-equal size: every group
+// repeats the layer's BCU work, so a group that packs the depth full and leaves a sliver for
+// the last one costs a whole BCU pass for a few coefficients (measured on ResNet-18's
+// N = 512 layers: 59.4 k cycles as 3 full groups plus a sliver, against a 48.1 k ideal).
+std::vector<std::pair<int, int>> output_groups(const IntLayer& layer,
+                                               const std::vector<std::pair<int, int>>& chans,
+                                               const HwCaps& caps, bool balance) {
+  const LayerConfig& cfg = layer.cfg;
+  const int N = cfg.N, L = caps.L;
+  // w[g][n]: entries of output channel n over input-channel group g
+  std::vector<std::vector<int64_t>> w(chans.size(), std::vector<int64_t>(static_cast<size_t>(N)));
+  std::vector<int64_t> total(chans.size(), 0), cum(static_cast<size_t>(N) + 1, 0);
+  for (int n = 0; n < N; ++n) {
+    int64_t all = 0;
+    for (size_t g = 0; g < chans.size(); ++g) {
+      int64_t k = 0;
+      for (int c = chans[g].first; c < chans[g].second; ++c) {
+        for (int m = 0; m < cfg.M; ++m) k += layer.coef(n, c, m) != 0;
+      }
+      if (k > caps.coef_depth) {
+        throw std::invalid_argument(
+            "layer cannot be tiled onto this accelerator: output channel " + std::to_string(n) +
+            " alone has more coefficients than CoefDepth=" + std::to_string(caps.coef_depth));
+      }
+      w[g][static_cast<size_t>(n)] = k;
+      total[g] += k;
+      all += k;
+    }
+    cum[static_cast<size_t>(n) + 1] = cum[static_cast<size_t>(n)] + all;
+  }
+  auto fits = [&](int n0, int n1) {
+    if (n1 <= n0 || n1 - n0 > caps.N_MAX) return false;
+    std::vector<int64_t> load;
+    for (size_t g = 0; g < chans.size(); ++g) {
+      const std::vector<int64_t> sub(w[g].begin() + n0, w[g].begin() + n1);
+      if (balance) {
+        (void)lpt_order(sub, L, load);
+      } else {
+        load.assign(static_cast<size_t>(L), 0);
+        for (size_t i = 0; i < sub.size(); ++i) load[i % static_cast<size_t>(L)] += sub[i];
+      }
+      for (const int64_t v : load) {
+        if (v > caps.coef_depth) return false;
+      }
+    }
+    return true;
+  };
+  // Two ways to cut [0, N) into G ranges: equal channel counts, or equal entry counts.
+  auto try_cut = [&](int G, bool by_entries, std::vector<std::pair<int, int>>& out) {
+    out.clear();
+    int n0 = 0;
+    for (int k = 1; k <= G; ++k) {
+      int n1 = static_cast<int>(int64_t{N} * k / G);
+      if (by_entries) {
+        const int64_t goal = cum[static_cast<size_t>(N)] * k / G;
+        n1 = static_cast<int>(std::lower_bound(cum.begin(), cum.end(), goal) - cum.begin());
+        n1 = std::max(n1, n0 + 1);
+      }
+      if (k == G) n1 = N;
+      if (!fits(n0, n1)) return false;
+      out.emplace_back(n0, n1);
+      n0 = n1;
+    }
+    return true;
+  };
+  int64_t lower = (N + caps.N_MAX - 1) / caps.N_MAX;
+  for (const int64_t t : total) {
+    lower =
+        std::max(lower, (t + int64_t{L} * caps.coef_depth - 1) / (int64_t{L} * caps.coef_depth));
+  }
+  std::vector<std::pair<int, int>> groups;
+  for (int G = static_cast<int>(std::max<int64_t>(1, lower)), tries = 0; G <= N && tries < 64;
+       ++G, ++tries) {
+    if (try_cut(G, false, groups) || try_cut(G, true, groups)) return groups;
+  }
+  // Pathological weights (a few channels near the depth): pack greedily, which always fits.
+  groups.clear();
+  for (int n0 = 0; n0 < N;) {
+    int n1 = n0 + 1;
+    while (n1 < N && fits(n0, n1 + 1)) ++n1;
+    groups.emplace_back(n0, n1);
+    n0 = n1;
+  }
+  return groups;
+}
+
+}  // namespace
+
+std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max_dim,
+                              bool balance) {
   const LayerConfig& cfg = layer.cfg;
   auto fail = [&](const std::string& what) {
     throw std::invalid_argument("layer cannot be tiled onto this accelerator: " + what);
@@ -106,33 +255,7 @@ std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max
     if (fits) bands = even;
   }
 
-  // Output-channel groups: at most N_MAX channels, and no lane over the coefficient depth in
-  // any input-channel group.
-  std::vector<std::pair<int, int>> groups;
-  for (int n0 = 0; n0 < cfg.N;) {
-    int n1 = n0;
-    std::vector<int64_t> cnt(static_cast<size_t>(caps.L) * chans.size(), 0);
-    bool full = false;
-    while (!full && n1 < cfg.N && n1 - n0 < caps.N_MAX) {
-      const size_t lane = static_cast<size_t>((n1 - n0) % caps.L);
-      std::vector<int64_t> k(chans.size(), 0);
-      for (size_t g = 0; g < chans.size(); ++g) {
-        for (int c = chans[g].first; c < chans[g].second; ++c) {
-          for (int m = 0; m < cfg.M; ++m) k[g] += layer.coef(n1, c, m) != 0;
-        }
-        full = full || cnt[g * caps.L + lane] + k[g] > caps.coef_depth;
-      }
-      if (full) break;
-      for (size_t g = 0; g < chans.size(); ++g) cnt[g * caps.L + lane] += k[g];
-      ++n1;
-    }
-    if (n1 == n0) {
-      fail("output channel " + std::to_string(n0) +
-           " alone has more coefficients than CoefDepth=" + std::to_string(caps.coef_depth));
-    }
-    groups.emplace_back(n0, n1);
-    n0 = n1;
-  }
+  const std::vector<std::pair<int, int>> groups = output_groups(layer, chans, caps, balance);
 
   std::vector<Pass> passes;
   for (const auto& b : bands) {
@@ -147,31 +270,15 @@ std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max
 
 std::vector<int> balanced_order(const CoefT& coef, const HwCaps& caps) {
   const int N = static_cast<int>(coef.dimension(0));
-  const int L = std::max(1, caps.L);
-  std::vector<int> order(static_cast<size_t>(N));
-  for (int n = 0; n < N; ++n) order[static_cast<size_t>(n)] = n;
   std::vector<int64_t> w(static_cast<size_t>(N), 0);  // entries of each output channel
   for (int n = 0; n < N; ++n) w[static_cast<size_t>(n)] = lane_entries(coef, n, n + 1, 1)[0];
-  std::vector<int> by_weight = order;
-  std::stable_sort(by_weight.begin(), by_weight.end(), [&](int a, int b) {
-    return w[static_cast<size_t>(a)] > w[static_cast<size_t>(b)];
-  });
-  std::vector<int64_t> load(static_cast<size_t>(L), 0);
-  std::vector<int> next(static_cast<size_t>(L), 0);  // next free position of each lane: l + k*L
-  std::vector<int> out(static_cast<size_t>(N), -1);
-  for (const int n : by_weight) {
-    int best = -1;
-    for (int l = 0; l < L; ++l) {
-      if (l + next[static_cast<size_t>(l)] * L >= N) continue;  // lane full
-      if (best < 0 || load[static_cast<size_t>(l)] < load[static_cast<size_t>(best)]) best = l;
-    }
-    const auto b = static_cast<size_t>(best);
-    out[static_cast<size_t>(best + next[b] * L)] = n;
-    ++next[b];
-    load[b] += w[static_cast<size_t>(n)];
-  }
+  std::vector<int64_t> load;
+  std::vector<int> out = lpt_order(w, std::max(1, caps.L), load);
   for (const int64_t v : load) {
-    if (v > caps.coef_depth) return order;  // the planner sized the pass for n mod L
+    if (v > caps.coef_depth) {  // the planner sized the pass for n mod L
+      for (int n = 0; n < N; ++n) out[static_cast<size_t>(n)] = n;
+      break;
+    }
   }
   return out;
 }
@@ -235,7 +342,7 @@ void BankTracker::forget() {
 
 EventCounts predict_run_events(const IntLayer& layer, const HwCaps& caps, int max_dim,
                                bool balance) {
-  const std::vector<Pass> passes = plan_passes(layer, caps, max_dim);
+  const std::vector<Pass> passes = plan_passes(layer, caps, max_dim, balance);
   BankTracker banks;
   EventCounts sum;
   for (const Pass& p : passes) {

@@ -2,6 +2,7 @@
 // scoreboard (it must catch a single flipped bit and locate it).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -45,7 +46,9 @@ void expect_plan_reproduces(const IntLayer& l, const HwCaps& hw, int max_dim, si
     EXPECT_LE(int64_t{s.cfg.C} * s.cfg.H * s.cfg.W, hw.ifmap_bytes);
     EXPECT_LE(p.n1 - p.n0, hw.N_MAX);
     EXPECT_LE(p.c1 - p.c0, hw.C_MAX);
-    for (int64_t k : lane_entries(s.coef, 0, s.cfg.N, hw.L)) EXPECT_LE(k, hw.coef_depth);
+    // in the lane order the driver sends (balanced, esc::Accel's default)
+    const PassLayer sent = prepare_pass(l, p, passes.size() == 1, hw, true);
+    for (int64_t k : lane_entries(sent.layer.coef, 0, s.cfg.N, hw.L)) EXPECT_LE(k, hw.coef_depth);
     const IntResult part = run_int(s);
     for (int n = p.n0; n < p.n1; ++n) {
       for (int r = p.r0; r < p.r1; ++r) {
@@ -116,6 +119,36 @@ TEST(Tiling, ChannelGroupsWhenCoefDepthSmall) {
   hw.L = 2;
   hw.coef_depth = 12;  // each n has about C*M/2 = 6 entries
   expect_plan_reproduces(make_random_layer(small_cfg(), 0.5, 4), hw, 1023, 3);
+}
+
+// Output-channel groups are the fewest that fit, cut near-equal: every group repeats the BCU
+// work of the layer, so packing groups full and leaving a sliver for the last one wastes a
+// whole BCU pass (ResNet-18's N = 512 layers ran 3 full groups + 3 % of the entries).
+TEST(Tiling, OutputGroupsAreFewestAndEven) {
+  LayerConfig c = small_cfg();
+  c.N = 30;
+  const IntLayer l = make_random_layer(c, 0.5, 7);
+  HwCaps hw;
+  hw.L = 2;
+  const int64_t total = lane_entries(l.coef, 0, c.N, 1)[0];
+  // room for the entries in 3 groups with 40 % to spare: packing groups full would fill two
+  // and leave the third a sliver
+  hw.coef_depth = static_cast<int>((total * 140 / 100 + 3 * hw.L - 1) / (3 * hw.L));
+  for (const bool balance : {true, false}) {
+    const auto passes = plan_passes(l, hw, 1023, balance);
+    ASSERT_EQ(passes.size(), 3u) << "balance " << balance << ", depth " << hw.coef_depth;
+    int lo = c.N, hi = 0;
+    for (const Pass& p : passes) {
+      lo = std::min(lo, p.n1 - p.n0);
+      hi = std::max(hi, p.n1 - p.n0);
+      const PassLayer sent = prepare_pass(l, p, false, hw, balance);
+      for (int64_t k : lane_entries(sent.layer.coef, 0, p.n1 - p.n0, hw.L))
+        EXPECT_LE(k, hw.coef_depth)
+            << "balance " << balance << ", pass n [" << p.n0 << "," << p.n1 << ")";
+    }
+    EXPECT_LE(hi - lo, 1) << "balance " << balance;
+  }
+  expect_plan_reproduces(l, hw, 1023, 3);
 }
 
 TEST(Tiling, BandsAndGroupsTogether) {
@@ -297,6 +330,29 @@ TEST(BankTracker, BandsAndGroupsReuseWhatIsLoaded) {
 
 // Lane balancing: channels of 4, 3, 2, 1 entries on L = 2 lanes. n mod L gives lanes 6 and 4;
 // the balanced order [0, 1, 3, 2] gives 5 and 5. A lane over CoefDepth keeps the identity.
+// Longest-first alone leaves the lane with one position more heavier: entries 3, 3, 2, 2, 2
+// on 2 lanes (3 positions and 2) go 3+2+2 = 7 against 3+2 = 5; one exchange makes it 6 and 6.
+TEST(LaneBalance, ExchangesLowerTheHeaviestLane) {
+  const std::vector<int> entries{3, 3, 2, 2, 2};
+  CoefT coef(5, 3, 1);
+  coef.setZero();
+  for (int n = 0; n < 5; ++n) {
+    for (int c = 0; c < entries[static_cast<size_t>(n)]; ++c) coef(n, c, 0) = 1;
+  }
+  HwCaps hw;
+  hw.L = 2;
+  hw.coef_depth = 6;  // 7 in a lane would not fit: the identity (3+2+2, 3+2) would be used
+  const std::vector<int> order = balanced_order(coef, hw);
+  std::vector<int> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  ASSERT_EQ(sorted, (std::vector<int>{0, 1, 2, 3, 4}));
+  int64_t lane[2] = {0, 0};
+  for (size_t i = 0; i < order.size(); ++i) lane[i % 2] += entries[static_cast<size_t>(order[i])];
+  EXPECT_EQ(lane[0], 6);
+  EXPECT_EQ(lane[1], 6);
+  EXPECT_NE(order, (std::vector<int>{0, 1, 2, 3, 4})) << "fell back to the identity";
+}
+
 TEST(LaneBalance, LongestFirstToTheLightestLane) {
   CoefT coef(4, 4, 1);
   coef.setZero();

@@ -28,15 +28,20 @@ int input_rows_for(const LayerConfig& cfg, int r0, int r1);
 // Entries per coefficient lane when output channels [n0, n1) form one pass (lane = (n-n0) % L).
 std::vector<int64_t> lane_entries(const CoefT& coef, int n0, int n1, int lanes);
 
-// Row bands outer, output-channel groups, then input-channel groups inner. Throws
+// Row bands outer, output-channel groups, then input-channel groups inner. Output-channel
+// groups are the fewest that fit N_MAX and CoefDepth in the lane order the pass will use
+// (balanced_order when `balance`, as esc::Accel does by default), cut near-equal. Throws
 // std::invalid_argument naming the capacity if the layer cannot be tiled (W > max_dim,
 // M > M_MAX, K > K_MAX, one output row of one input channel too large...).
-std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max_dim);
+std::vector<Pass> plan_passes(const IntLayer& layer, const HwCaps& caps, int max_dim,
+                              bool balance = true);
 
 // Output-channel order that balances the coefficient lanes of a pass (lane = position mod L):
 // channels by decreasing entry count, each to the lane with the fewest entries so far that
-// still has a position free (longest-processing-time first). order[i] is the layer's channel
-// at device position i. The identity if it would put more than coef_depth entries in a lane.
+// still has a position free (longest-processing-time first), then exchanges between the
+// heaviest lane and another while they lower the heavier of the two. order[i] is the layer's
+// channel at device position i. The identity if it would put more than coef_depth entries in a
+// lane.
 std::vector<int> balanced_order(const CoefT& coef, const HwCaps& caps);
 // The layer with its output channels in `order` (coefficients and requantisation permuted).
 IntLayer reorder_outputs(const IntLayer& layer, const std::vector<int>& order);

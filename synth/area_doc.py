@@ -197,11 +197,12 @@ def generate(out_path, sweep_json=None, run_report=None, reuse=False):
              "depth, which left ResNet-18's N = 512 layers with three full groups and a sliver "
              "of about 3 % of the coefficients whose pass still cost a whole BCU pass: 59.4 k "
              "cycles against a 48.1 k ideal on each of those layers, the main loss of the run. "
-             "Cut evenly, the same four groups take 50.2 k (per layer in the run report: "
-             "`passes`, `cycles`, `ideal_cycles`). The table's COEF passes is the lower bound "
-             "ceil(entries per lane / depth); three groups for ResNet-18 would need every lane "
-             "of every group within 2.2 % of the depth, which the balanced lane order does not "
-             "reach, so it runs four.")
+             "Cut evenly, and with lanes balanced by exchanges after longest-first, they fit "
+             "the lower bound of three groups (4,006 of 4,096 entries per lane on average) and "
+             "take 49.5-50.1 k (per layer in the run report: `passes`, `cycles`, "
+             "`ideal_cycles`). The table's COEF passes is that lower bound, ceil(entries per "
+             "lane / depth); the planner reaches it when the lanes balance within the spare "
+             "depth.")
     D.append("")
     D.append("| workload | uniform density | largest input map (layer: C*H*W bytes) | IFMAP "
              "passes | most coefficients (layer: entries per lane) | COEF passes (at least) |")

@@ -73,7 +73,34 @@ def port_widths(netlist):
     return ports
 
 
+def compile_tb(out, netlist, t0, what):
+    """ports.vh from the netlist's esc_top, then iverilog: the replay testbench + netlist."""
+    ports = port_widths(netlist)
+    with open(os.path.join(out, "ports.vh"), "w", encoding="utf-8") as fh:
+        fh.write(f"// Port widths of esc_top in {os.path.basename(netlist)} "
+                 "(scripts/icarus_replay.py build).\n")
+        for name, w in sorted(ports.items()):
+            fh.write(f"`define ESC_W_{name} {w}\n")
+    vvp = os.path.join(out, "replay.vvp")
+    p = subprocess.run(["iverilog", "-g2012", "-Wall", "-I", out, "-o", vvp + ".tmp", "-s",
+                        "esc_replay_tb", TB, netlist], capture_output=True, text=True)
+    if p.returncode != 0:
+        return fail(f"iverilog:\n{p.stdout[-3000:]}{p.stderr[-3000:]}")
+    if p.stdout or p.stderr:
+        print(f"icarus_replay: iverilog warnings:\n{p.stdout}{p.stderr}")
+    os.replace(vvp + ".tmp", vvp)
+    print(f"icarus_replay: {netlist} ({what}) and {vvp} in {time.time() - t0:.1f} s")
+    return 0
+
+
 def cmd_build(a):
+    if a.netlist:
+        # The gate-level netlist of synth/synth.py netlist (ctest synth.netlist), which is
+        # always synthesised at NETLIST_PARAMS, the parameters esc_tb_small records at.
+        out = os.path.abspath(a.out)
+        os.makedirs(out, exist_ok=True)
+        return compile_tb(out, os.path.abspath(a.netlist), time.time(),
+                          f"gate level, {synth.NETLIST_PARAMS}")
     params = parse_params(a.param)
     if params != synth.NETLIST_PARAMS:
         return fail(f"parameters {params} differ from synth/synth.py NETLIST_PARAMS "
@@ -97,22 +124,7 @@ def cmd_build(a):
     if p.returncode != 0:
         return fail(f"yosys (log {log}):\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
     os.replace(tmp, netlist)
-    ports = port_widths(netlist)
-    with open(os.path.join(out, "ports.vh"), "w", encoding="utf-8") as fh:
-        fh.write("// Port widths of esc_top in esc_top_rtl.v (scripts/icarus_replay.py build).\n")
-        for name, w in sorted(ports.items()):
-            fh.write(f"`define ESC_W_{name} {w}\n")
-    vvp = os.path.join(out, "replay.vvp")
-    p = subprocess.run(["iverilog", "-g2012", "-Wall", "-I", out, "-o", vvp + ".tmp", "-s",
-                        "esc_replay_tb", TB, netlist], capture_output=True, text=True)
-    if p.returncode != 0:
-        return fail(f"iverilog:\n{p.stdout[-3000:]}{p.stderr[-3000:]}")
-    if p.stdout or p.stderr:
-        print(f"icarus_replay: iverilog warnings:\n{p.stdout}{p.stderr}")
-    os.replace(vvp + ".tmp", vvp)
-    print(f"icarus_replay: {netlist} ({len(files)} RTL files, {params}) and {vvp} "
-          f"in {time.time() - t0:.1f} s")
-    return 0
+    return compile_tb(out, netlist, t0, f"{len(files)} RTL files, {params}")
 
 
 def recordings(paths):
@@ -240,6 +252,8 @@ def main(argv=None):
     p = sub.add_parser("build", help="Yosys RTL-level Verilog + iverilog testbench")
     p.add_argument("--out", required=True)
     p.add_argument("--param", action="append", help="esc_top parameter NAME=VALUE")
+    p.add_argument("--netlist", help="replay on this gate-level netlist instead of the RTL "
+                   "(synth/synth.py netlist; no Yosys step)")
     p.set_defaults(fn=cmd_build)
     p = sub.add_parser("replay", help="replay recordings (files or directories)")
     p.add_argument("vvp")

@@ -27,9 +27,15 @@ Test set (default, `--tests formal,sim`), cheapest first, stopping at the first 
           --gtest_fail_fast, which runs the same tests as the ctest entries gtest_discover_tests
           registers, in one process. Only these targets are built (every Verilated model lists
           all RTL files as sources; a bare `ninja` would rebuild ~20 models per mutant).
-Not in the set: the configuration matrix (label matrix), esc_tb_xunique, the classify and CLI
-tests, the Icarus replay, the gate-level runs, the sanitizer job and every `slow` test. The
-score is therefore a lower bound of what the full CI (.ci/run) would kill.
+  matrix  (opt-in, not in the default) the configuration matrix, ctest label matrix: one
+          esc_tb_cfg_<cfg> per entry of rtl/esc_configs.json, each on its own esc_top model
+          (a full esc_top build per configuration, so minutes each); --configs picks entries.
+          For a mutant that only a non-default parameter set can expose, e.g.
+          `--only esc_top.sv:359:and2or --tests matrix --configs basisch1`.
+Not in the default set: the configuration matrix (label matrix; `--tests matrix` above),
+esc_tb_xunique, the classify and CLI tests, the Icarus replay, the gate-level runs, the
+sanitizer job, the lint gate and every `slow` test. The score is therefore a lower bound of
+what the full CI (.ci/run) would kill.
 
 Outcomes: killed (a test failed; the first failing test(s) are recorded), timeout (the tests
 ran past --timeout, default 300 s against about 7 s for the whole unmutated set; counted as
@@ -355,6 +361,16 @@ def reaches(children, top, mod):
     return False
 
 
+def matrix_targets(tree):
+    """The esc_tb_cfg_<cfg> executables of the configuration matrix, named as
+    tb/CMakeLists.txt names them: label and value of each rtl/esc_configs.json entry, lower
+    case, without `_`."""
+    with open(os.path.join(tree, "rtl", "esc_configs.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    return ["esc_tb_cfg_" + ("%s%s" % (sw["label"], v)).lower().replace("_", "")
+            for sw in data["sweeps"] for v in sw["values"]]
+
+
 def formal_jobs(tree):
     """(job, [repo-relative sources]) from the JOBS table of scripts/formal.sh."""
     with open(os.path.join(tree, "scripts", "formal.sh"), encoding="utf-8") as f:
@@ -426,6 +442,9 @@ def test_plan(args, children, jobs, site):
         for target, top in EXECUTABLES:
             if reaches(children, top, mod):
                 plan.append(("sim", target, top))
+    if "matrix" in args.tests and reaches(children, "esc_top", mod):
+        for target in args.matrix:
+            plan.append(("sim", target, "esc_top"))
     return plan
 
 
@@ -591,7 +610,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", nargs="+", metavar="ID", help="run exactly these mutants")
     ap.add_argument("--list", action="store_true", help="print every site and exit")
-    ap.add_argument("--tests", default="formal,sim", help="comma list of: formal, sim")
+    ap.add_argument("--tests", default="formal,sim",
+                    help="comma list of: formal, sim, matrix (default: %(default)s)")
+    ap.add_argument("--configs", help="with --tests matrix: comma list of configuration "
+                    "matrix entries, e.g. basisch1,t2 (default: all)")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds of tests per mutant (builds not counted)")
     ap.add_argument("--self-test", action="store_true", help="run scripts/test/test_mutate.py")
@@ -608,8 +630,16 @@ def main():
         return 0
     args.tree = os.path.abspath(args.tree)
     args.tests = [t for t in args.tests.split(",") if t]
-    if set(args.tests) - {"formal", "sim"}:
-        ap.error("--tests takes formal and/or sim")
+    if set(args.tests) - {"formal", "sim", "matrix"}:
+        ap.error("--tests takes formal, sim and/or matrix")
+    args.matrix = matrix_targets(args.tree)
+    if args.configs:
+        want = ["esc_tb_cfg_" + c for c in args.configs.split(",") if c]
+        unknown = [w[len("esc_tb_cfg_"):] for w in want if w not in args.matrix]
+        if unknown:
+            ap.error("unknown --configs entry: %s (known: %s)" % (
+                " ".join(unknown), " ".join(t[len("esc_tb_cfg_"):] for t in args.matrix)))
+        args.matrix = want
     sites = all_sites(args.tree)
     if args.list:
         for s in sites:
@@ -628,7 +658,7 @@ def main():
     args.build = os.path.abspath(args.build or os.path.join(args.tree, "build-mut"))
     args.out = os.path.abspath(args.out or os.path.join(args.build, "mutate"))
     os.makedirs(args.out, exist_ok=True)
-    if "sim" in args.tests:
+    if "sim" in args.tests or "matrix" in args.tests:
         configure(args.tree, args.build)
     children, jobs = hierarchy(args.tree), formal_jobs(args.tree)
 

@@ -144,6 +144,15 @@ class RealRtl(unittest.TestCase):
         nfiles = len({s["file"] for s in self.sites})
         self.assertEqual(len({i.split(":")[0] for i in a}), min(16, nfiles))
 
+    def test_matrix_targets_named_like_cmake(self):
+        # tb/CMakeLists.txt: string(TOLOWER "${_label}${_value}"), then drop every `_`.
+        t = mutate.matrix_targets(mutate.ROOT)
+        self.assertEqual(len(t), len(set(t)))
+        self.assertIn("esc_tb_cfg_basisch1", t)
+        self.assertIn("esc_tb_cfg_mmax6", t)
+        for name in t:
+            self.assertRegex(name, r"^esc_tb_cfg_[a-z0-9]+$")
+
 
 if __name__ == "__main__":
     unittest.main()

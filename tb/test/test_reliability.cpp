@@ -288,13 +288,20 @@ void bad_load_case(uint64_t seed, Accel& acc, const LoadBeat& bad, int want) {
   EXPECT_EQ(code, want) << "bad beat tgt " << int(bad.tgt) << " addr " << bad.addr;
 }
 
+// BASIS entries per bank of this build (esc_top's BasisDepth): its first illegal address.
+uint32_t basis_bank_entries(const DeviceCaps& dc) {
+  return hw::basis_depth(static_cast<uint32_t>(dc.hw.M_MAX), static_cast<uint32_t>(dc.hw.C_MAX),
+                         static_cast<uint32_t>(dc.hw.basis_per_ch));
+}
+
 TEST_F(Reliability, LoadAddressOutOfRange) {
   Accel acc(options());
   const DeviceCaps dc = acc.driver().read_caps();
   const uint32_t cp_per = colptr_layout(dc.hw).per_beat;
   const std::vector<LoadBeat> bads = {
       {hw::kTgtIfmap, static_cast<uint32_t>(dc.hw.ifmap_bytes / 8), 0, 0},
-      {hw::kTgtBasis, static_cast<uint32_t>(dc.hw.M_MAX * dc.hw.C_MAX), 0, 0},
+      // BASIS: M_MAX entries per bank, C_MAX * M_MAX with a per-channel store (CAP_BASISCH)
+      {hw::kTgtBasis, basis_bank_entries(dc), 0, 0},
       {hw::kTgtCoef,
        static_cast<uint32_t>(dc.hw.L * dc.hw.coef_depth / coef_entry_layout(dc.hw).per_beat), 0, 0},
       {hw::kTgtBias, static_cast<uint32_t>(dc.hw.N_MAX), 0, 0},
@@ -315,6 +322,49 @@ TEST_F(Reliability, LoadAddressOutOfRange) {
     for (int bank = 0; bank < 2; ++bank) {
       b.addr = bank_addr(bank, last);
       bad_load_case(seed(), acc, b, kLoadAddr);
+    }
+  }
+  expect_clean_layer(acc);
+}
+
+// The other side of LoadAddressOutOfRange: the last legal address of every load target, in
+// either bank, is accepted (no LOAD_ADDR at START). The mutation run found no test loading the
+// last IFMAP word or the last BASIS entry of the default build (esc_top.sv:212:bound, an IFMAP
+// bank one word short, and esc_top.sv:216:lt2le, a BASIS bank one entry long, survived; the
+// out-of-range test used C_MAX * M_MAX, which is a bank only with a per-channel store). The
+// beat goes first, so the layer's own load overwrites whatever of it the layer reads.
+TEST_F(Reliability, LoadLastAddressAccepted) {
+  Accel acc(options());
+  AccelDriver& d = acc.driver();
+  const DeviceCaps dc = d.read_caps();
+  const uint32_t cp_per = colptr_layout(dc.hw).per_beat;
+  const uint32_t lane_words = dc.colptr_stride / cp_per;
+  const std::vector<LoadBeat> lasts = {
+      {hw::kTgtIfmap, static_cast<uint32_t>(dc.hw.ifmap_bytes / 8) - 1, 0, 0},
+      {hw::kTgtBasis, basis_bank_entries(dc) - 1, 0, 0},
+      {hw::kTgtCoef,
+       static_cast<uint32_t>(dc.hw.L * dc.hw.coef_depth / coef_entry_layout(dc.hw).per_beat) - 1, 0,
+       0},
+      {hw::kTgtBias, static_cast<uint32_t>(dc.hw.N_MAX) - 1, 0, 0},
+      // COLPTR: the word holding c = C_MAX of the last lane
+      {hw::kTgtColptr,
+       static_cast<uint32_t>(dc.hw.L - 1) * lane_words +
+           static_cast<uint32_t>(dc.hw.C_MAX) / cp_per,
+       0, 0},
+  };
+  const IntLayer l = make_random_layer(small_cfg(), 0.5, seed());
+  for (const LoadBeat& last : lasts) {
+    for (int bank = 0; bank < 2; ++bank) {
+      LoadBeat b = last;
+      b.addr = bank_addr(bank, last.addr);
+      d.reg_write(reg::kCtrl, kCtrlClear);
+      d.queue_load({b});
+      d.queue_load(encode_load(l, dc));
+      d.pump_load(100000);
+      d.write_config(l.cfg);
+      const AccelDriver::Outcome o = d.start_and_wait(1000000);
+      EXPECT_FALSE(o.error) << "beat tgt " << int(b.tgt) << " addr " << b.addr << " (bank " << bank
+                            << "): error code " << o.code;
     }
   }
   expect_clean_layer(acc);

@@ -109,9 +109,10 @@ void check_tiling(const IntLayer& L, const uint8_t* data, size_t size) {
   caps.coef_depth = 1 + f.next() % 64;
   caps.basis_per_ch = 1;  // a build with the per-channel store: every mode is plannable
   const int max_dim = f.next() % 20;
+  const bool balance = (f.next() & 1) != 0;  // the lane order the driver would send
   std::vector<Pass> passes;
   try {
-    passes = plan_passes(L, caps, max_dim);
+    passes = plan_passes(L, caps, max_dim, balance);
   } catch (const std::invalid_argument& e) {
     if (std::string(e.what()).rfind("layer cannot be tiled", 0) != 0)
       throw FuzzPropertyError(std::string("plan_passes message: ") + e.what());
@@ -132,8 +133,9 @@ void check_tiling(const IntLayer& L, const uint8_t* data, size_t size) {
     const int rows = input_rows_for(c, p.r0, p.r1);
     if (int64_t{p.c1 - p.c0} * rows * c.W > caps.ifmap_bytes || (max_dim > 0 && rows > max_dim))
       throw FuzzPropertyError("pass over the IFMAP capacity");
-    const IntLayer part = slice_layer(L, 0, c.N, 0, c.Ho(), p.c0, p.c1);
-    for (int64_t k : lane_entries(part.coef, p.n0, p.n1, caps.L))
+    // in the lane order the driver sends: balanced, or n mod L (the planner sizes for it)
+    const PassLayer sent = prepare_pass(L, p, passes.size() == 1, caps, balance);
+    for (int64_t k : lane_entries(sent.layer.coef, 0, p.n1 - p.n0, caps.L))
       if (k > caps.coef_depth) throw FuzzPropertyError("pass over CoefDepth");
     for (int n = p.n0; n < p.n1; ++n)
       for (int r = p.r0; r < p.r1; ++r)

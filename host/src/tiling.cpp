@@ -126,7 +126,7 @@ std::vector<std::pair<int, int>> output_groups(const IntLayer& layer,
     cum[static_cast<size_t>(n) + 1] = cum[static_cast<size_t>(n)] + all;
   }
   auto fits = [&](int n0, int n1) {
-    if (n1 <= n0 || n1 - n0 > caps.N_MAX) return false;
+    if (n1 <= n0 || n1 > N || n1 - n0 > caps.N_MAX) return false;
     std::vector<int64_t> load;
     for (size_t g = 0; g < chans.size(); ++g) {
       const std::vector<int64_t> sub(w[g].begin() + n0, w[g].begin() + n1);
